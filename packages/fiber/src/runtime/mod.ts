@@ -1,0 +1,2 @@
+/** The Embedthis fiber runtime, emulated with effection tasks. */
+export {};

@@ -1,0 +1,2 @@
+/** The users' vitest kit: scoped test operations, loopback connections, controlled time. */
+export {};

@@ -1,0 +1,2 @@
+/** WebSocket connections as fibers: run, send, close, keep-alive, client. */
+export {};

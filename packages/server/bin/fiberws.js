@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// The `fiberws` command: runs the built CLI.
+import "../dist/cli.js";

@@ -1,0 +1,2 @@
+/** @fiberws/server: the HTTP server, config, routes, actions, file handler, upgrade. */
+export {};

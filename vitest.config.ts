@@ -1,0 +1,8 @@
+// Runs every package's tests in one vitest process: one summary for `pnpm test`.
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: ["packages/*", "examples", "bench"],
+  },
+});
