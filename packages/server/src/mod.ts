@@ -1,2 +1,3 @@
 /** @fiberws/server: the HTTP server, config, routes, actions, file handler, upgrade. */
-export {};
+export * from "./config/mod.js";
+export * from "./file/mod.js";

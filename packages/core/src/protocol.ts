@@ -1,0 +1,2 @@
+/** The WebSocket connection protocol: frames in, events and frames out. */
+export {};

@@ -1,0 +1,2 @@
+/** Loading and validating the json5 configuration. */
+export {};

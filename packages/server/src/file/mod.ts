@@ -1,0 +1,2 @@
+/** The file handler: static documents with conditional and range requests. */
+export {};
