@@ -3,6 +3,6 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    projects: ["packages/*", "examples", "bench"],
+    projects: ["packages/*", "examples", "bench", "reliability"],
   },
 });

@@ -1,0 +1,2 @@
+/** Shared helpers of the reliability tests. */
+export {};
