@@ -1,0 +1,89 @@
+// Command-line options of `pnpm bench`.
+import { WORKLOADS, type Timing, type WorkloadId } from "./workloads.js";
+
+/** What to run. */
+export interface BenchOptions {
+  quick: boolean;
+  /** Measured rounds (after a warm-up round in full mode). */
+  rounds: number;
+  /** Run an unrecorded warm-up round first. */
+  warmupRound: boolean;
+  timing: Timing;
+  workloads: WorkloadId[];
+  /** Load-generator processes. */
+  generators: number;
+}
+
+/** Usage text for --help. */
+export const USAGE = `usage: pnpm bench [--quick] [--rounds N] [--only a,b,...] [--generators N] [--idle N]
+  --quick          a ~20 s smoke run: one short round, 2,000 idle connections
+  --rounds N       measured rounds (default 3; servers interleaved in each)
+  --only LIST      workloads to run, e.g. --only b,f (default all: a-f)
+  --generators N   load-generator processes (default 1)
+  --idle N         idle connections for (f) (default 10000)`;
+
+const FULL: Timing = { warmupMs: 500, measureMs: 3000, idleConnections: 10_000 };
+const QUICK: Timing = { warmupMs: 250, measureMs: 700, idleConnections: 2_000 };
+
+/**
+ * Parse the arguments after `pnpm bench`.
+ * @param args e.g. ["--quick", "--only", "b"].
+ * @returns the options, or "help" for --help.
+ * @throws Error for an unknown flag or a bad value (the message says which).
+ * @example
+ * parseOptions(["--quick"]).rounds; // 1
+ */
+export function parseOptions(args: readonly string[]): BenchOptions | "help" {
+  const quick = args.includes("--quick");
+  const options: BenchOptions = {
+    quick,
+    rounds: quick ? 1 : 3,
+    warmupRound: !quick,
+    timing: { ...(quick ? QUICK : FULL) },
+    workloads: WORKLOADS.map((w) => w.id),
+    generators: 1,
+  };
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i];
+    const value = () => {
+      const text = args[++i];
+      if (text === undefined) throw new Error(`${flag} needs a value`);
+      return text;
+    };
+    switch (flag) {
+      case "--quick":
+        break;
+      case "--help":
+        return "help";
+      case "--rounds":
+        options.rounds = positiveInteger(flag, value());
+        break;
+      case "--generators":
+        options.generators = positiveInteger(flag, value());
+        break;
+      case "--idle":
+        options.timing.idleConnections = positiveInteger(flag, value());
+        break;
+      case "--only":
+        options.workloads = workloadList(value());
+        break;
+      default:
+        throw new Error(`unknown option ${flag}\n${USAGE}`);
+    }
+  }
+  return options;
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} wants a positive integer, not ${text}`);
+  return n;
+}
+
+function workloadList(text: string): WorkloadId[] {
+  const known = new Set<string>(WORKLOADS.map((w) => w.id));
+  const ids = text.split(",").map((id) => id.trim().toLowerCase());
+  const unknown = ids.filter((id) => !known.has(id));
+  if (unknown.length > 0) throw new Error(`unknown workload ${unknown.join(", ")} (choose from a-f)`);
+  return WORKLOADS.map((w) => w.id).filter((id) => ids.includes(id));
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { rotate, throughput } from "./runner.js";
+import { LatencyHistogram } from "./stats.js";
+
+describe("rotate", () => {
+  it("lets each server go first in turn", () => {
+    expect(rotate(["ws", "fiberws", "raw"], 1)).toEqual(["fiberws", "raw", "ws"]);
+    expect(rotate(["ws", "fiberws", "raw"], 3)).toEqual(["ws", "fiberws", "raw"]);
+    expect(rotate([], 2)).toEqual([]);
+  });
+});
+
+describe("throughput", () => {
+  it("turns a job's totals into rates and latency quantiles", () => {
+    const latency = new LatencyHistogram();
+    for (let i = 0; i < 99; i++) latency.record(1);
+    latency.record(100);
+    const sample = throughput({ completed: 5000, bytes: 2_000_000, seconds: 2, latency: latency.toPairs() });
+    expect(sample.rate).toBe(2500);
+    expect(sample.mbps).toBe(1);
+    expect(sample.p50).toBeCloseTo(1, 1);
+    expect(sample.p99).toBeCloseTo(1, 1);
+  });
+});

@@ -1,0 +1,217 @@
+// Runs the rounds: each workload against each server, servers interleaved, failures recorded.
+import { scoped, sleep, type Operation } from "effection";
+import type { JobResult } from "./generator/jobs.js";
+import type { GeneratorPool } from "./harness/generator-pool.js";
+import {
+  isBuilt,
+  useServerProcess,
+  type ServerName,
+  type ServerProcess,
+  type ServerSpec,
+} from "./harness/server-process.js";
+import type { BenchOptions } from "./options.js";
+import { LatencyHistogram } from "./stats.js";
+import { WORKLOADS, type Timing, type Workload } from "./workloads.js";
+
+/** One round's throughput figures. */
+export interface ThroughputSample {
+  /** Messages (or connections) per second. */
+  rate: number;
+  /** Echoed payload, 10^6 bytes per second. */
+  mbps: number;
+  /** Latency quantiles in milliseconds. */
+  p50: number;
+  p99: number;
+}
+
+/** One round's memory figures, bytes per idle connection. */
+export interface MemorySample {
+  rssPerConnection: number;
+  heapPerConnection: number;
+}
+
+/** A server's figures on one workload. */
+export interface ServerRow {
+  server: ServerName;
+  samples: (ThroughputSample | MemorySample)[];
+  /** Why there are no (more) samples: "not built", "failed: ...". */
+  note?: string;
+}
+
+/** A workload's rows, in server order. */
+export interface WorkloadResult {
+  workload: Workload;
+  rows: ServerRow[];
+}
+
+/** Lets the runner report progress (one line per measurement). */
+export type Progress = (line: string) => void;
+
+/** Let a server settle (sockets registered, timers run) before its idle memory is read. */
+const IDLE_SETTLE_MS = 1000;
+
+/**
+ * Run the selected workloads: long-lived servers for (a)-(e), started one after another; a
+ * fresh server per measurement for (f); an optional warm-up round, then `rounds` rounds in
+ * which the servers take turns (the order rotates each round).
+ * @param specs the servers.
+ * @param options what to run.
+ * @param pool the load generators.
+ * @param progress receives a line per measurement.
+ * @returns one result per workload, in order.
+ */
+export function* runBench(
+  specs: readonly ServerSpec[],
+  options: BenchOptions,
+  pool: GeneratorPool,
+  progress: Progress,
+): Operation<WorkloadResult[]> {
+  const workloads = WORKLOADS.filter((w) => options.workloads.includes(w.id));
+  const results = workloads.map((workload) => ({
+    workload,
+    rows: specs.map((spec): ServerRow => ({ server: spec.name, samples: [], note: isBuilt(spec) ? undefined : "not built" })),
+  }));
+  const traffic = results.filter((r) => r.workload.id !== "f");
+  const idle = results.filter((r) => r.workload.id === "f");
+  if (traffic.length > 0) {
+    yield* scoped(function* () {
+      const servers = yield* startServers(specs, traffic, progress);
+      if (options.warmupRound) {
+        const warmup: Timing = { ...options.timing, warmupMs: 200, measureMs: 1000 };
+        yield* runRound(traffic, servers, 0, warmup, pool, () => undefined);
+        progress("warm-up round done");
+      }
+      for (let round = 1; round <= options.rounds; round++) {
+        yield* runRound(traffic, servers, round, options.timing, pool, (result, row, sample) => {
+          row.samples.push(sample);
+          progress(`${result.workload.id} ${row.server} round ${round}: ${describe(sample, result.workload.unit)}`);
+        });
+      }
+    });
+  }
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const result of idle) {
+      for (const spec of rotate(specs, round)) {
+        const row = rowOf(result, spec.name);
+        if (row.note !== undefined) continue;
+        try {
+          const sample = yield* scoped(() => measureIdle(spec, result.workload, options.timing, pool));
+          row.samples.push(sample);
+          progress(`f ${spec.name} round ${round}: ${describe(sample, "")}`);
+        } catch (error) {
+          row.note = `failed: ${messageOf(error)}`;
+          progress(`f ${spec.name}: ${row.note}`);
+        }
+      }
+    }
+  }
+  return results;
+}
+
+type RecordSample = (result: WorkloadResult, row: ServerRow, sample: ThroughputSample) => void;
+
+/** Start every built server once, one after another; a server that fails is noted in every row. */
+function* startServers(
+  specs: readonly ServerSpec[],
+  results: readonly WorkloadResult[],
+  progress: Progress,
+): Operation<Map<ServerName, ServerProcess>> {
+  const servers = new Map<ServerName, ServerProcess>();
+  for (const spec of specs) {
+    if (!isBuilt(spec)) {
+      progress(`${spec.name}: not built (${spec.script})`);
+      continue;
+    }
+    try {
+      const server = yield* useServerProcess(spec);
+      servers.set(spec.name, server);
+      progress(`${spec.name}: pid ${server.pid}, port ${server.target.port}`);
+    } catch (error) {
+      for (const result of results) rowOf(result, spec.name).note = `failed to start: ${messageOf(error)}`;
+      progress(`${spec.name}: failed to start: ${messageOf(error)}`);
+    }
+  }
+  return servers;
+}
+
+/** One round: every workload against every server still healthy, in rotated server order. */
+function* runRound(
+  results: readonly WorkloadResult[],
+  servers: Map<ServerName, ServerProcess>,
+  round: number,
+  timing: Timing,
+  pool: GeneratorPool,
+  record: RecordSample,
+): Operation<void> {
+  for (const result of results) {
+    for (const server of rotate([...servers.values()], round)) {
+      const row = rowOf(result, server.spec.name);
+      if (row.note !== undefined) continue;
+      try {
+        const job = result.workload.job(server.target, timing);
+        const outcome = yield* scoped(() => pool.run(job));
+        record(result, row, throughput(outcome));
+      } catch (error) {
+        row.note = `failed: ${messageOf(error)}`;
+      }
+    }
+  }
+}
+
+/** Start a fresh server, read its memory, hold idle connections, read it again. */
+function* measureIdle(spec: ServerSpec, workload: Workload, timing: Timing, pool: GeneratorPool): Operation<MemorySample> {
+  const server = yield* useServerProcess(spec);
+  const before = yield* server.memory();
+  let after = before;
+  const outcome = yield* pool.run(workload.job(server.target, timing), function* () {
+    yield* sleep(IDLE_SETTLE_MS);
+    after = yield* server.memory();
+  });
+  const connections = outcome.completed;
+  return {
+    rssPerConnection: (after.rss - before.rss) / connections,
+    heapPerConnection: (after.heapUsed - before.heapUsed) / connections,
+  };
+}
+
+/**
+ * Turn a job's totals into rates and latency quantiles.
+ * @param result what the generators measured.
+ * @returns the sample.
+ */
+export function throughput(result: JobResult): ThroughputSample {
+  const latency = LatencyHistogram.fromPairs(result.latency);
+  return {
+    rate: result.completed / result.seconds,
+    mbps: result.bytes / result.seconds / 1e6,
+    p50: latency.quantileMs(0.5),
+    p99: latency.quantileMs(0.99),
+  };
+}
+
+/**
+ * `items` rotated left by `round` places, so each server takes a turn going first.
+ * @param items the list.
+ * @param round the round number.
+ * @returns a new list.
+ */
+export function rotate<T>(items: readonly T[], round: number): T[] {
+  if (items.length === 0) return [];
+  const shift = round % items.length;
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
+
+function rowOf(result: WorkloadResult, server: ServerName): ServerRow {
+  const row = result.rows.find((r) => r.server === server);
+  if (row === undefined) throw new Error(`no row for ${server}`);
+  return row;
+}
+
+function describe(sample: ThroughputSample | MemorySample, unit: string): string {
+  if ("rate" in sample) return `${Math.round(sample.rate)} ${unit}, p50 ${sample.p50.toFixed(3)} ms`;
+  return `${(sample.rssPerConnection / 1024).toFixed(1)} KiB RSS, ${(sample.heapPerConnection / 1024).toFixed(1)} KiB heap per connection`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
