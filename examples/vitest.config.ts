@@ -1,4 +1,8 @@
 import { defineProject, mergeConfig } from "vitest/config";
 import { sharedConfig } from "../vitest.shared.ts";
 
-export default mergeConfig(sharedConfig, defineProject({ test: { name: "examples" } }));
+// The child-process tests run the built programs, so dist/ is brought up to date first.
+export default mergeConfig(
+  sharedConfig,
+  defineProject({ test: { name: "examples", globalSetup: ["./global-setup.ts"] } }),
+);
