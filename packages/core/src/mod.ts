@@ -2,3 +2,7 @@
 export * from "./constants.js";
 export * from "./protocol.js";
 export * from "./handshake.js";
+export { ProtocolError } from "./errors.js";
+export { isValidCloseCode, encodeClosePayload, decodeClosePayload, MAX_CLOSE_REASON } from "./close.js";
+export { Utf8Validator, isValidUtf8 } from "./utf8.js";
+export { encodeFrame } from "./encoder.js";
