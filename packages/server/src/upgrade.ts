@@ -1,0 +1,161 @@
+// WebSocket upgrades: decide whether to accept one, then run its action on the live connection.
+import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
+import type { Operation } from "effection";
+import { validateUpgradeRequest, WS_STATE_OPEN, WS_STATUS_INTERNAL_ERROR } from "@fiberws/core";
+import { useWebSocketConnection, webSocketGetState, webSocketSendClose } from "@fiberws/fiber";
+import { findAction, type WebAction } from "./actions.js";
+import type { RouteConfig } from "./config/mod.js";
+import { runInterruptible } from "./interruptible.js";
+import { findRoute, routeAllowsMethod, routeMethods } from "./routes.js";
+import type { ServerState } from "./server-state.js";
+import { parseRequestTarget, type WebSocketWeb } from "./web.js";
+
+/** An upgrade the server refuses: the status, a short reason (the body) and required headers. */
+export interface UpgradeRefusal {
+  readonly ok: false;
+  readonly status: number;
+  readonly reason: string;
+  readonly headers: Record<string, string>;
+}
+
+/** An upgrade the server accepts: where it goes and the `101` response's headers. */
+export interface UpgradePlan {
+  readonly ok: true;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly route: RouteConfig;
+  readonly prefix: string;
+  readonly action: WebAction;
+  readonly protocol: string | undefined;
+  /** The `101 Switching Protocols` response's header fields. */
+  readonly headers: Record<string, string>;
+}
+
+/**
+ * Decide an upgrade request, in this order: 503 while shutting down; 403 when
+ * `webSockets.enable` is false; 400 for a malformed target; 404 without a route; 400 for a
+ * `file` route (it serves no WebSockets); 405 (with `Allow`) for a method the route refuses;
+ * 404 without an action; 403 for an `Origin` outside `webSockets.origins` (a request without
+ * `Origin`, which only non-browser clients send, is not refused); then the handshake's own
+ * checks (400, 405, 426, subprotocol choice).
+ * @param state the server's shared state.
+ * @param req the upgrade request.
+ * @returns the plan to accept it, or the refusal to send.
+ */
+export function planUpgrade(state: ServerState, req: IncomingMessage): UpgradePlan | UpgradeRefusal {
+  const { config } = state;
+  const method = req.method ?? "GET";
+  if (state.stopping()) return refusal(503, "the server is shutting down");
+  if (!config.webSockets.enable) return refusal(403, "WebSockets are disabled on this server");
+  const target = parseRequestTarget(req.url ?? "/");
+  if (!target.ok) return refusal(400, target.reason);
+  const route = findRoute(config.routes, target.path);
+  if (route === undefined) return refusal(404, `no route for ${target.path}`);
+  if (route.handler === "file") return refusal(400, `${target.path} is served by a file route, which does not accept WebSockets`);
+  if (!routeAllowsMethod(route, method)) {
+    return refusal(405, `${method} is not allowed here`, { Allow: (routeMethods(route) ?? []).join(", ") });
+  }
+  const found = findAction(state.actions, target.path);
+  if (found === undefined) return refusal(404, `no action for ${target.path}`);
+  const origin = req.headers.origin;
+  if (origin !== undefined && !originAllowed(config.webSockets.origins, origin)) {
+    return refusal(403, `origin ${origin} may not open a WebSocket here`);
+  }
+  const decision = validateUpgradeRequest(req, { protocols: config.webSockets.protocols });
+  if (!decision.ok) return { ok: false, status: decision.status, reason: decision.reason, headers: decision.headers };
+  return {
+    ok: true,
+    path: target.path,
+    query: target.query,
+    route,
+    prefix: found.prefix,
+    action: found.action,
+    protocol: decision.protocol,
+    headers: decision.headers,
+  };
+}
+
+/**
+ * Accept a planned upgrade: send the `101`, wrap the socket as a server-role WebSocket with the
+ * configured limits and timeouts, and run the action until it returns or the server stops.
+ * The connection is then closed (1001, bounded by `timeouts.close`); if the action threw, it is
+ * closed with 1011 first and the error is rethrown for the caller to log.
+ * @param state the server's shared state.
+ * @param req the upgrade request.
+ * @param socket the client's socket, detached from the HTTP parser.
+ * @param head bytes the client sent after its handshake, read with it.
+ * @param plan the accepted plan from {@link planUpgrade}.
+ * @param name the connection's name in logs.
+ * @throws whatever the action throws.
+ */
+export function* acceptUpgrade(
+  state: ServerState,
+  req: IncomingMessage,
+  socket: Socket,
+  head: Buffer,
+  plan: UpgradePlan,
+  name: string,
+): Operation<void> {
+  const { config } = state;
+  const lines = Object.entries(plan.headers).map(([field, value]) => `${field}: ${value}\r\n`);
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\n${lines.join("")}\r\n`);
+  const webSocket = yield* useWebSocketConnection(socket, {
+    role: "server",
+    protocol: plan.protocol,
+    maxFrame: config.limits.maxFrame,
+    maxMessage: config.limits.maxMessage,
+    validateUTF: config.webSockets.validateUTF,
+    pingPeriod: config.webSockets.ping,
+    closeTimeout: config.timeouts.close,
+    sendTimeout: config.timeouts.send,
+    name,
+  });
+  const web: WebSocketWeb = {
+    kind: "websocket",
+    method: req.method ?? "GET",
+    path: plan.path,
+    query: plan.query,
+    headers: req.headers,
+    request: req,
+    route: plan.route,
+    prefix: plan.prefix,
+    config,
+    timeout: config.timeouts.inactivity,
+    response: undefined,
+    webSocket,
+    buf: head.length > 0 ? head : null,
+    protocol: plan.protocol,
+  };
+  try {
+    yield* runInterruptible(() => plan.action(web), (interrupt: (reason: "stopping") => void) =>
+      state.onStop(() => interrupt("stopping")),
+    );
+  } catch (error) {
+    if (webSocketGetState(webSocket) === WS_STATE_OPEN) {
+      yield* webSocketSendClose(webSocket, WS_STATUS_INTERNAL_ERROR, "internal server error");
+    }
+    throw error;
+  }
+}
+
+/**
+ * Tell whether an `Origin` may upgrade: every origin when no allowlist is configured,
+ * otherwise one on the list (compared ignoring case and a trailing slash).
+ * @param origins the configured allowlist, or undefined for none.
+ * @param origin the request's `Origin` header.
+ * @returns true when the origin is allowed.
+ */
+export function originAllowed(origins: readonly string[] | undefined, origin: string): boolean {
+  if (origins === undefined) return true;
+  const wanted = normalizeOrigin(origin);
+  return origins.some((allowed) => normalizeOrigin(allowed) === wanted);
+}
+
+function normalizeOrigin(origin: string): string {
+  return origin.trim().toLowerCase().replace(/\/$/, "");
+}
+
+function refusal(status: number, reason: string, headers: Record<string, string> = {}): UpgradeRefusal {
+  return { ok: false, status, reason, headers };
+}

@@ -1,0 +1,94 @@
+// The request object an action receives: a plain HTTP request, or an accepted WebSocket upgrade.
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { WebSocket } from "@fiberws/fiber";
+import type { RouteConfig, WebConfig } from "./config/mod.js";
+
+/** What every request an action gets carries, upgraded or not. */
+interface WebCommon {
+  /** The request method in upper case, for example `GET`. */
+  readonly method: string;
+  /** The request path, percent-decoded and with dot segments resolved, for example `/ws/chat`. */
+  readonly path: string;
+  /** The query string's parameters. */
+  readonly query: URLSearchParams;
+  /** The request headers by lower-case name, as node parsed them. */
+  readonly headers: IncomingHttpHeaders;
+  /** The node request (for a plain request, also the readable body). */
+  readonly request: IncomingMessage;
+  /** The configured route that matched. */
+  readonly route: RouteConfig;
+  /** The action prefix that matched (the longest registered prefix of `path`). */
+  readonly prefix: string;
+  /** The server's configuration. */
+  readonly config: WebConfig;
+  /** The configured WebSocket inactivity timeout in ms (`timeouts.inactivity`; 0 = none). */
+  readonly timeout: number;
+}
+
+/** A plain HTTP request to an action: answer it through `response` or the `webWrite*` helpers. */
+export interface HttpWeb extends WebCommon {
+  /** Discriminates a plain request from an upgrade. */
+  readonly kind: "http";
+  /** The node response. The server ends it when the action returns, if the action did not. */
+  readonly response: ServerResponse;
+  /** Absent: this request was not upgraded. */
+  readonly webSocket: undefined;
+  /** Absent: no bytes were read with an upgrade. */
+  readonly buf: null;
+}
+
+/**
+ * An accepted WebSocket upgrade: the handshake is done (the `101` was sent) and `webSocket` is
+ * the live connection, closed with 1001 when the action returns or the server stops.
+ */
+export interface WebSocketWeb extends WebCommon {
+  /** Discriminates an upgrade from a plain request. */
+  readonly kind: "websocket";
+  /** Absent: an upgraded request has no HTTP response. */
+  readonly response: undefined;
+  /** The live connection, in the server role. */
+  readonly webSocket: WebSocket;
+  /** Bytes the client sent after its handshake, read with it: pass them to `webSocketRun`. */
+  readonly buf: Buffer | null;
+  /** The subprotocol selected from `webSockets.protocols`, if any. */
+  readonly protocol: string | undefined;
+}
+
+/**
+ * A request as an action sees it. Narrow on `kind` (or on `webSocket`):
+ * @example
+ * webAddAction(server, "/ws/", function* (web) {
+ *   if (web.kind !== "websocket") return yield* webWriteResponse(web, 426, "WebSocket only");
+ *   yield* webSocketRun(web.webSocket, onWebSocket, null, web.buf, web.timeout);
+ * });
+ */
+export type Web = HttpWeb | WebSocketWeb;
+
+/** A request's path and query, or the reason it has none a server can route. */
+export type RequestTarget = { ok: true; path: string; query: URLSearchParams } | { ok: false; reason: string };
+
+/**
+ * Parse a request target (`req.url`) into its decoded path and query. Dot segments (also
+ * percent-encoded) are resolved the way URLs resolve them, then the path is percent-decoded.
+ * Origin-form (`/path?query`) and absolute-form (`http://host/path`) targets are understood.
+ * @param url the request target as received, for example `/ws/a%20b?x=1`.
+ * @returns the path and query, or a reason when the target is malformed or decodes to a NUL.
+ */
+export function parseRequestTarget(url: string): RequestTarget {
+  let parsed: URL;
+  try {
+    // Origin-form ("/path") is appended to a base rather than resolved against it, so that a
+    // target starting with "//" stays a path instead of naming a host.
+    parsed = url.startsWith("/") ? new URL(`http://localhost${url}`) : new URL(url);
+  } catch {
+    return { ok: false, reason: "the request target is not a valid URL" };
+  }
+  let path: string;
+  try {
+    path = decodeURIComponent(parsed.pathname);
+  } catch {
+    return { ok: false, reason: "the request path has a malformed percent-encoding" };
+  }
+  if (path.includes("\0")) return { ok: false, reason: "the request path contains a NUL byte" };
+  return { ok: true, path, query: parsed.searchParams };
+}
