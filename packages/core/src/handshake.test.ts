@@ -77,6 +77,18 @@ describe("validateUpgradeRequest", () => {
     });
   });
 
+  it("refuses a request that announces a body with 400, since the body would be read as frames", () => {
+    expect(refusal(upgradeRequest({ "content-length": "5" }))).toMatchObject({
+      status: 400,
+      reason: "an upgrade request must not carry a body (it has a non-zero Content-Length)",
+    });
+    expect(refusal(upgradeRequest({ "transfer-encoding": "chunked" }))).toMatchObject({
+      status: 400,
+      reason: "an upgrade request must not carry a body (it has Transfer-Encoding)",
+    });
+    expect(validateUpgradeRequest(upgradeRequest({ "content-length": "0" })).ok).toBe(true);
+  });
+
   it.each([
     ["keep-alive, Upgrade", "websocket"],
     ["UPGRADE", "WebSocket"],

@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { WS_VERSION } from "./constants.js";
 import type { HeaderFields } from "./http-tokens.js";
-import { headerHasToken, headerList, isFieldValue, isToken, quote, singleHeader } from "./http-tokens.js";
+import { headerHasToken, headerList, headerValues, isFieldValue, isToken, quote, singleHeader } from "./http-tokens.js";
 
 /** The client's verdict on a response: the selected subprotocol, or what was wrong. */
 type ResponseVerdict = { ok: true; protocol: string | undefined } | { ok: false; reason: string };
@@ -131,6 +131,8 @@ function checkRequest(req: UpgradeRequest): string | UpgradeDecision {
     return badRequest("the Host header is missing");
   }
   if (host.state === "repeated") return badRequest("the Host header appears more than once");
+  const bodyProblem = announcedBody(headers);
+  if (bodyProblem !== undefined) return badRequest(bodyProblem);
   const tokenProblem = missingToken(headers, "Upgrade", "websocket") ?? missingToken(headers, "Connection", "upgrade");
   if (tokenProblem !== undefined) return badRequest(tokenProblem);
   const key = singleHeader(headers, "sec-websocket-key");
@@ -162,6 +164,21 @@ function missingToken(headers: HeaderFields, name: string, token: string): strin
   return elements.length === 0
     ? `the ${name} header is missing; it must include "${token}"`
     : `the ${name} header must include "${token}", got ${quote(elements.join(", "))}`;
+}
+
+/**
+ * What is wrong when the request announces a body, or undefined when it has none. Whatever
+ * follows an upgrade request's headers is WebSocket data, so a body would be read as frames.
+ */
+function announcedBody(headers: HeaderFields): string | undefined {
+  if (headerValues(headers, "transfer-encoding").length > 0) {
+    return "an upgrade request must not carry a body (it has Transfer-Encoding)";
+  }
+  const length = headerValues(headers, "content-length");
+  if (length.some((value) => value.trim() !== "0")) {
+    return "an upgrade request must not carry a body (it has a non-zero Content-Length)";
+  }
+  return undefined;
 }
 
 /** A 400 refusal with `reason`. */
