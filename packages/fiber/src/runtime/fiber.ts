@@ -1,0 +1,256 @@
+// A fiber: a named, counted effection task that starts later, is capped, and contains its failure.
+import { action, createContext, scoped, useScope } from "effection";
+import type { Operation, Scope, Task } from "effection";
+import type { Handoff } from "./handoff.js";
+import { fiberPool } from "./limits.js";
+import type { SlotWaiter } from "./limits.js";
+import { rError } from "./log.js";
+
+/**
+ * Where a fiber is in its life: `queued` (spawned, not yet running: waiting for its turn or a
+ * slot), `running`, then one of `done` (returned), `failed` (threw; logged), `halted` (stopped
+ * from outside; its cleanup ran) or `expired` (gave up waiting for a slot; never ran).
+ */
+export type FiberState = "queued" | "running" | "done" | "failed" | "halted" | "expired";
+
+/** A fiber as its spawner and the code inside it see it. */
+export interface Fiber {
+  /** Unique in this process, increasing in spawn order. */
+  readonly id: number;
+  /** The name given at spawn; used in logs. */
+  readonly name: string;
+  /** Its state now. */
+  readonly state: FiberState;
+  /** True for the main fiber started by `rInit`. */
+  readonly main: boolean;
+  /**
+   * Wait until the fiber has left the queue.
+   * @returns true once it runs (or has run); false if it expired or was halted before running
+   */
+  started(): Operation<boolean>;
+  /**
+   * Stop the fiber from outside; its `finally` blocks run. Prefer letting fibers return:
+   * a halted child stays referenced by its parent until the parent ends.
+   * @returns a promise that settles when the fiber's cleanup has finished
+   */
+  halt(): Promise<void>;
+}
+
+/** Options of {@link spawnFiber}. */
+export interface SpawnFiberOptions {
+  /**
+   * How long (ms) the fiber may wait in the queue for a slot before it gives up: it then never
+   * runs, its state is `expired` and `started()` returns false. 0 (the default) waits forever.
+   */
+  queueTimeout?: number;
+}
+
+/** The fiber an operation runs in, set by the fiber for itself and its effection children. */
+const FiberContext = createContext<FiberRecord | undefined>("@fiberws/fiber", undefined);
+
+/** Fibers spawned and not yet ended (for `rStop`); a fiber leaves it the moment it ends. */
+export const liveFibers = new Set<FiberRecord>();
+
+let nextId = 1;
+
+/** The runtime's side of a fiber: its task, its slot, and who waits on it. */
+export class FiberRecord implements Fiber, SlotWaiter {
+  state: FiberState = "queued";
+  task: Task<void> | undefined;
+  hasSlot = false;
+  /** Yield/resume bookkeeping, created by the first hand-off that needs it. */
+  handoff: Handoff | undefined;
+  private wake: ((admitted: boolean) => void) | undefined;
+  private startWaiters: ((started: boolean) => void)[] | undefined;
+  private ran = false;
+
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    readonly main: boolean,
+  ) {}
+
+  admit(): void {
+    this.hasSlot = true;
+    this.wake?.(true);
+  }
+
+  *started(): Operation<boolean> {
+    if (this.state !== "queued") return this.ran;
+    return yield* action<boolean>((resolve) => {
+      const waiters = (this.startWaiters ??= []);
+      waiters.push(resolve);
+      return () => {
+        const index = waiters.indexOf(resolve);
+        if (index >= 0) waiters.splice(index, 1);
+      };
+    });
+  }
+
+  halt(): Promise<void> {
+    return this.task ? Promise.resolve(this.task.halt()) : Promise.resolve();
+  }
+
+  /** Wait for a slot in FIFO order, up to `timeout` ms (0 = forever). */
+  waitForSlot(timeout: number): Operation<boolean> {
+    return action<boolean>((resolve) => {
+      if (this.hasSlot) {
+        resolve(true);
+        return () => {};
+      }
+      this.wake = resolve;
+      const expire = () => {
+        fiberPool.cancel(this);
+        resolve(false);
+      };
+      const timer = timeout > 0 ? setTimeout(expire, timeout) : undefined;
+      return () => {
+        this.wake = undefined;
+        clearTimeout(timer);
+      };
+    });
+  }
+
+  /** Mark the fiber running and tell whoever waits for its start. */
+  begin(): void {
+    this.state = "running";
+    this.ran = true;
+    this.notifyStart(true);
+  }
+
+  /** Settle the fiber's bookkeeping when its task ends, whatever the reason. */
+  end(): void {
+    if (this.state === "queued" || this.state === "running") this.state = "halted";
+    if (this.hasSlot) {
+      this.hasSlot = false;
+      fiberPool.release(this.state === "failed");
+    } else {
+      fiberPool.cancel(this);
+    }
+    liveFibers.delete(this);
+    this.notifyStart(this.ran);
+    this.handoff?.end();
+    this.task = undefined;
+  }
+
+  private notifyStart(started: boolean): void {
+    const waiters = this.startWaiters;
+    if (!waiters) return;
+    this.startWaiters = undefined;
+    for (const resolve of waiters) resolve(started);
+  }
+}
+
+/** Lets a fiber spawned from plain code start only after that code returns (C's next turn). */
+function nextTurn(): Operation<void> {
+  return action<void>((resolve) => {
+    queueMicrotask(resolve);
+    return () => {};
+  });
+}
+
+function* runFiber(
+  fiber: FiberRecord,
+  body: () => Operation<unknown>,
+  queueTimeout: number,
+  deferred: boolean,
+): Operation<void> {
+  try {
+    if (deferred) yield* nextTurn();
+    if (!fiber.hasSlot && !(yield* fiber.waitForSlot(queueTimeout))) {
+      fiber.state = "expired";
+      fiberPool.expired++;
+      return;
+    }
+    fiber.begin();
+    yield* FiberContext.set(fiber);
+    yield* scoped(body);
+    fiber.state = "done";
+  } catch (error) {
+    fiber.state = "failed";
+    rError("fiber", "fiber %s (#%d) failed: %s", fiber.name, fiber.id, describe(error));
+  } finally {
+    fiber.end();
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+/**
+ * Create a fiber under `scope`: counted against the limits at once, started when the scope's
+ * turn comes (and a slot is free). The one implementation behind both faces.
+ * @param scope - the owner of the fiber's task
+ * @param name - the fiber's name
+ * @param body - what the fiber runs
+ * @param options - queue timeout; `deferred` waits a microtask first (spawns from plain code)
+ * @returns the fiber
+ */
+export function startFiber(
+  scope: Scope,
+  name: string,
+  body: () => Operation<unknown>,
+  options: SpawnFiberOptions & { deferred?: boolean; main?: boolean } = {},
+): Fiber {
+  const fiber = new FiberRecord(nextId++, name, options.main ?? false);
+  liveFibers.add(fiber);
+  if (fiberPool.tryAcquire()) fiber.hasSlot = true;
+  else fiberPool.enqueue(fiber);
+  const queueTimeout = options.queueTimeout ?? 0;
+  fiber.task = scope.run(() => runFiber(fiber, body, queueTimeout, options.deferred ?? false));
+  return fiber;
+}
+
+/**
+ * Spawn a named fiber under the caller's scope. It starts once the caller yields (never inside
+ * this call), waits in FIFO order if the fiber cap is reached, and is counted in
+ * `rGetFiberStats()`. If it throws, the error is logged with its name and goes no further: the
+ * caller is not failed. End fibers by returning on the normal path (see {@link Fiber.halt}).
+ * @param name - the fiber's name, used in logs
+ * @param op - the fiber's body
+ * @param options - `queueTimeout`: give up after this many ms in the queue (never runs)
+ * @returns an operation returning the fiber at once, before it has started
+ * @example
+ * ```ts
+ * const fiber = yield* spawnFiber("conn", () => serve(socket), { queueTimeout: 5000 });
+ * if (!(yield* fiber.started())) reply503(socket);
+ * ```
+ */
+export function* spawnFiber(
+  name: string,
+  op: () => Operation<unknown>,
+  options?: SpawnFiberOptions,
+): Operation<Fiber> {
+  const scope = yield* useScope();
+  return startFiber(scope, name, op, options);
+}
+
+/**
+ * The fiber the caller runs in.
+ * @returns the fiber, or undefined outside every fiber
+ */
+export function rGetFiber(): Operation<Fiber | undefined> {
+  return FiberContext.get();
+}
+
+/**
+ * Whether the caller is on the main fiber: the one `rInit` started, or code outside any fiber.
+ * @returns true on the main fiber
+ */
+export function* rIsMain(): Operation<boolean> {
+  const fiber = yield* FiberContext.get();
+  return fiber === undefined || fiber.main;
+}
+
+/**
+ * The fiber the caller runs in, for the runtime's own hand-offs.
+ * @param caller - the public function asking, for the error message
+ * @returns the caller's fiber
+ * @throws Error when called outside every fiber
+ */
+export function* currentFiber(caller: string): Operation<FiberRecord> {
+  const fiber = yield* FiberContext.get();
+  if (!fiber) throw new Error(`${caller}: not called from inside a fiber`);
+  return fiber;
+}

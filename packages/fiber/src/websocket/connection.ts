@@ -1,0 +1,498 @@
+// The WebSocket connection object: protocol state, the reader, outgoing flushes and timers.
+import type { Socket } from "node:net";
+import { action, resource, type Operation } from "effection";
+import {
+  Protocol,
+  WS_STATE_CLOSED,
+  WS_STATE_CLOSING,
+  WS_STATE_OPEN,
+  WS_STATUS_COMMS_ERROR,
+  WS_STATUS_GOING_AWAY,
+  WS_STATUS_INTERNAL_ERROR,
+  WS_STATUS_NO_STATUS,
+  WS_STATUS_OK,
+  type ProtocolEvent,
+  type Role,
+} from "@fiberws/core";
+import { ClockContext, type Clock, type TimerHandle } from "./clock.js";
+import { SocketChannel, type SocketConsumer } from "./socket.js";
+
+/** How a connection behaves: its role, limits and timeouts. */
+export interface WebSocketOptions {
+  /** "server" for accepted connections, "client" for connections this side opened. */
+  role: Role;
+  /** The subprotocol agreed in the handshake, if any. */
+  protocol?: string;
+  /** Largest frame payload accepted, in bytes (default 128 KiB; Infinity = unlimited). */
+  maxFrame?: number;
+  /** Largest message accepted, in bytes (default 1 MiB; Infinity = unlimited). */
+  maxMessage?: number;
+  /** Check that text messages are valid UTF-8 (default true). */
+  validateUTF?: boolean;
+  /** Deliver each data frame as it arrives, as WS_EVENT_PARTIAL_MESSAGE (default false). */
+  partial?: boolean;
+  /** Send a ping after this many ms without input; 0 (the default) never pings. */
+  pingPeriod?: number;
+  /** Close with 1011 when nothing arrives this many ms after a ping (default: the ping period). */
+  pingTimeout?: number;
+  /** After sending a close, wait this many ms for the peer's before dropping TCP (default 5000). */
+  closeTimeout?: number;
+  /** Close with 1008 when a send waits this many ms for the peer to read; 0 (default) = never. */
+  sendTimeout?: number;
+  /** A name for logs and fiber stats (default "websocket"). */
+  name?: string;
+}
+
+/** A received data message: `type` WS_MSG_TEXT carries a string, WS_MSG_BINARY a Buffer. */
+export type WebSocketMessage = Extract<ProtocolEvent, { kind: "message" }>;
+
+/** How a connection ended: the peer's close code (1006 when none came) and reason. */
+export interface WebSocketClosed {
+  code: number;
+  reason: string;
+}
+
+/** Everything the dispatcher takes from a connection, in order. */
+export type ConnectionEvent = ProtocolEvent | { kind: "end" };
+
+/** Pause reading while unread messages hold more than this many bytes. */
+const PAUSE_BYTES = 256 * 1024;
+/** Bytes counted for each queued event besides its payload, so tiny messages count too. */
+const EVENT_COST = 64;
+
+let flushBatch: WebSocket[] = [];
+
+function flushScheduled(): void {
+  const batch = flushBatch;
+  flushBatch = [];
+  for (const ws of batch) {
+    ws.flushQueued = false;
+    ws.flush();
+  }
+}
+
+function onTimer(ws: WebSocket): void {
+  ws.onTimer();
+}
+
+/**
+ * One WebSocket connection over an upgraded socket. The reader parses input as it arrives,
+ * answering pings and close frames at once; data events wait in order for the dispatcher
+ * (`webSocketRun` or `messages`). Sends append to the protocol's outgoing frames, which go out
+ * in one socket write per batch. Read it through the `webSocketGet*` accessors.
+ */
+export class WebSocket implements SocketConsumer {
+  /** The sans-I/O protocol engine of this connection. */
+  readonly protocol: Protocol;
+  /** The socket, bridged into effection. */
+  readonly channel: SocketChannel;
+  /** Name for logs. */
+  readonly name: string;
+  /** The agreed subprotocol. */
+  subprotocol: string | undefined;
+  /** Data the application attached with `webSocketSetData`. */
+  data: unknown = undefined;
+  /** The peer's close code once closed (1006 if it sent none). */
+  closeStatus = 0;
+  /** The peer's close reason once closed. */
+  closeReason = "";
+  /** What went wrong, for WS_EVENT_ERROR. */
+  errorMessage = "";
+  /** The close code of a failure detected here (timeout, protocol error, exception); 0 if none. */
+  failureCode = 0;
+  /** Byte length of the last message delivered. */
+  messageLength = 0;
+  /** Keep-alive ping period in ms (0 = off). */
+  pingPeriod: number;
+  /** Ms to wait for input after a keep-alive ping. */
+  pingTimeout: number;
+  /** Ms to wait for the peer's close after ours. */
+  readonly closeTimeout: number;
+  /** Ms a send may wait for the peer to read (0 = forever). */
+  readonly sendTimeout: number;
+  /** Closed: WS_EVENT_CLOSE is due, the socket is released. */
+  finished = false;
+  /** WS_EVENT_CLOSE was delivered (or claimed by a dispatcher). */
+  closeFired = false;
+  /** This side started the close (data arriving after it is discarded). */
+  closedHere = false;
+  /** A flush of this connection is queued for the end of the current turn. */
+  flushQueued = false;
+  /** The scope streaming a WS_MSG_MORE message, which other senders wait for. */
+  streamOwner: unknown = undefined;
+  /** Senders waiting for the stream to end. */
+  streamWaiters: (() => void)[] | undefined = undefined;
+
+  private readonly clock: Clock;
+  private readonly events: ConnectionEvent[] = [];
+  private head = 0;
+  private pendingBytes = 0;
+  private paused = false;
+  private waiter: (() => void) | undefined = undefined;
+  private reading = false;
+  private inactivity = 0;
+  private lastReceived = 0;
+  /** When the unanswered keep-alive ping went out. */
+  private pingSentAt: number | undefined = undefined;
+  /** When our close frame went out. */
+  private closeSentAt: number | undefined = undefined;
+  private timer: TimerHandle | undefined = undefined;
+  private timerAt = 0;
+
+  /**
+   * Wrap an upgraded socket. Input is kept from now on but not parsed until a dispatcher starts.
+   * @param socket - the upgraded socket
+   * @param options - role, limits and timeouts
+   * @param clock - the time source for timers
+   * @throws RangeError from the protocol engine for invalid limits
+   */
+  constructor(socket: Socket, options: WebSocketOptions, clock: Clock) {
+    this.clock = clock;
+    this.name = options.name ?? "websocket";
+    this.subprotocol = options.protocol;
+    this.pingPeriod = options.pingPeriod ?? 0;
+    this.pingTimeout = options.pingTimeout ?? 0;
+    this.closeTimeout = options.closeTimeout ?? 5000;
+    this.sendTimeout = options.sendTimeout ?? 0;
+    this.protocol = new Protocol({
+      role: options.role,
+      maxFrame: options.maxFrame,
+      maxMessage: options.maxMessage,
+      validateUTF: options.validateUTF,
+      partial: options.partial,
+    });
+    this.channel = new SocketChannel(socket, { clock, closeTimeout: this.closeTimeout });
+    socket.setNoDelay(true);
+  }
+
+  /** A close frame was sent or received: no more data can be sent. */
+  get closing(): boolean {
+    return this.finished || this.protocol.state !== WS_STATE_OPEN;
+  }
+
+  /** The seed's WS_STATE_* of this connection. */
+  get state(): number {
+    if (this.finished || this.protocol.state === WS_STATE_CLOSED) return WS_STATE_CLOSED;
+    return this.protocol.state === WS_STATE_OPEN ? WS_STATE_OPEN : WS_STATE_CLOSING;
+  }
+
+  /**
+   * Start parsing input: `head` (bytes read with the upgrade) first, then whatever the socket
+   * delivered since the connection was made, then input as it arrives.
+   * @param head - bytes to process before anything else, or null
+   * @throws Error if input is already being parsed and `head` holds bytes (they would be late)
+   */
+  startReading(head: Buffer | null): void {
+    if (this.reading) {
+      if (head && head.length > 0) throw new Error("this connection is already reading: its pre-read bytes would arrive out of order");
+      return;
+    }
+    this.reading = true;
+    this.lastReceived = this.clock.now();
+    if (head && head.length > 0) this.receive(head);
+    this.channel.consume(this);
+    this.armTimer();
+  }
+
+  /**
+   * Set the inactivity timeout: close with 1001 after this many ms without input (0 = none).
+   * @param ms - the timeout in ms
+   */
+  setInactivityTimeout(ms: number): void {
+    this.inactivity = ms > 0 ? ms : 0;
+    this.lastReceived = this.clock.now();
+    this.armTimer();
+  }
+
+  /** Re-plan the keep-alive after the ping period changed. */
+  keepAliveChanged(): void {
+    this.pingSentAt = undefined;
+    this.armTimer();
+  }
+
+  /** @internal The reader: parse a chunk, answer control frames, wake the dispatcher. */
+  receive(chunk: Buffer): void {
+    this.lastReceived = this.clock.now();
+    this.pingSentAt = undefined;
+    const events = this.events;
+    const before = events.length;
+    // receive() only appends protocol events; the queue also holds our own "end" events.
+    this.protocol.receive(chunk, events as ProtocolEvent[]);
+    let failed = false;
+    for (let i = before; i < events.length; i++) {
+      const event = events[i] as ConnectionEvent;
+      if (event.kind === "message") this.pendingBytes += event.length + EVENT_COST;
+      else if (event.kind === "error") failed = true;
+    }
+    // A protocol error makes the engine send a close of its own: wait for the answer.
+    if (this.closeSentAt === undefined && this.protocol.closeSent) this.closeStarted();
+    if (this.pendingBytes > PAUSE_BYTES && !this.paused) {
+      this.paused = true;
+      this.channel.pause();
+    }
+    if (events.length > before) this.wake();
+    this.flush();
+    // A protocol error fails the connection: nothing more is read, so end our side now rather
+    // than wait for a close answer that would not be parsed.
+    if (failed) this.channel.endOutput();
+  }
+
+  /** @internal The socket's input is over. */
+  inputEnded(): void {
+    this.events.push({ kind: "end" });
+    this.wake();
+  }
+
+  /**
+   * Take the next event for the dispatcher, or undefined when none is waiting.
+   * @returns the oldest undelivered event
+   */
+  takeEvent(): ConnectionEvent | undefined {
+    const events = this.events;
+    if (this.head === events.length) {
+      if (this.head > 0) {
+        events.length = 0;
+        this.head = 0;
+      }
+      return undefined;
+    }
+    const event = events[this.head++] as ConnectionEvent;
+    if (event.kind === "message") {
+      this.pendingBytes -= event.length + EVENT_COST;
+      if (this.paused && this.pendingBytes <= PAUSE_BYTES / 2) {
+        this.paused = false;
+        this.channel.resume();
+      }
+    }
+    return event;
+  }
+
+  /** Flush what is queued, then wait until an event arrives. */
+  *waitForEvent(): Operation<void> {
+    this.flush();
+    if (this.head < this.events.length) return;
+    yield* action<void>((resolve) => {
+      this.waiter = resolve;
+      return () => (this.waiter = undefined);
+    });
+  }
+
+  /** Write every queued frame in one socket write. */
+  flush(): void {
+    const protocol = this.protocol;
+    const total = protocol.outgoingBytes;
+    if (total === 0) return;
+    const frames = protocol.takeOutgoing();
+    this.channel.write(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames, total));
+  }
+
+  /** Flush at the end of the current turn (one flush for all sends of the turn). */
+  scheduleFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    if (flushBatch.push(this) === 1) queueMicrotask(flushScheduled);
+  }
+
+  /**
+   * Send a close frame now, unless one was already sent or the connection is finished.
+   * @param code - the close code
+   * @param reason - the close reason (at most 123 bytes)
+   * @throws RangeError for an unsendable code or a long reason
+   */
+  startClose(code: number, reason: string): void {
+    if (this.finished || this.protocol.closeSent || this.protocol.state !== WS_STATE_OPEN) return;
+    this.protocol.close(code, reason);
+    this.closedHere = true;
+    this.closeStarted();
+    this.flush();
+  }
+
+  /**
+   * A failure detected here: record it, close with `code` and queue WS_EVENT_ERROR.
+   * @param code - the close code to send
+   * @param message - what went wrong (the reason sent is its start)
+   */
+  fail(code: number, message: string): void {
+    if (this.closing) return;
+    this.startClose(code, shortReason(message));
+    this.events.push({ kind: "error", code, message });
+    this.wake();
+  }
+
+  /**
+   * Record a failure reported by an error event (or an exception) for the result and accessors.
+   * @param code - the close code it was closed with
+   * @param message - what went wrong
+   */
+  recordFailure(code: number, message: string): void {
+    if (this.failureCode === 0) this.failureCode = code;
+    this.errorMessage = message;
+  }
+
+  /**
+   * The connection is closed: the close handshake completed or the input ended. Stop the
+   * timers, write what is queued and release the socket.
+   */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const received = this.protocol.closeReceived;
+    this.closeStatus = received ? received.code : WS_STATUS_COMMS_ERROR;
+    this.closeReason = received ? received.reason : "";
+    if (!received && this.channel.error && !this.errorMessage) this.errorMessage = this.channel.error.message;
+    this.stopTimer();
+    this.flush();
+    this.channel.release();
+  }
+
+  /** What `webSocketRun` returns: 0 after an orderly close, else the negative close code. */
+  get result(): number {
+    if (this.failureCode !== 0) return -this.failureCode;
+    const code = this.closeStatus;
+    return code === WS_STATUS_OK || code === WS_STATUS_NO_STATUS ? 0 : -code;
+  }
+
+  /** The close code and reason, once closed. */
+  get closed(): WebSocketClosed {
+    return { code: this.closeStatus, reason: this.closeReason };
+  }
+
+  /** @internal A connection timer is due: close the wait, time out, or keep alive. */
+  onTimer(): void {
+    this.timer = undefined;
+    const now = this.clock.now();
+    if (this.closeSentAt !== undefined) {
+      if (now - this.closeSentAt >= this.closeTimeout) {
+        this.channel.socket.destroy();
+        return;
+      }
+    } else if (this.inactivity > 0 && now - this.lastReceived >= this.inactivity) {
+      this.fail(WS_STATUS_GOING_AWAY, `timed out after ${this.inactivity} ms without input`);
+    } else if (this.pingPeriod > 0) {
+      if (this.pingSentAt !== undefined) {
+        if (now - this.pingSentAt >= this.keepAliveTimeout) {
+          this.fail(WS_STATUS_INTERNAL_ERROR, `keep-alive: no answer within ${this.keepAliveTimeout} ms of a ping`);
+        }
+      } else if (now - this.lastReceived >= this.pingPeriod) {
+        this.protocol.ping();
+        this.pingSentAt = now;
+        this.flush();
+      }
+    }
+    this.armTimer();
+  }
+
+  /** @internal Wake the dispatcher waiting in {@link WebSocket.waitForEvent}. */
+  wake(): void {
+    const waiter = this.waiter;
+    if (waiter) {
+      this.waiter = undefined;
+      waiter();
+    }
+  }
+
+  private get keepAliveTimeout(): number {
+    return this.pingTimeout > 0 ? this.pingTimeout : this.pingPeriod;
+  }
+
+  private closeStarted(): void {
+    this.closeSentAt = this.clock.now();
+    this.armTimer();
+  }
+
+  /** The next moment a timer must look at this connection, if any. */
+  private nextDeadline(): number | undefined {
+    if (this.finished || !this.reading) return undefined;
+    if (this.closeSentAt !== undefined) return this.closeSentAt + this.closeTimeout;
+    let next: number | undefined;
+    if (this.inactivity > 0) next = this.lastReceived + this.inactivity;
+    if (this.pingPeriod > 0) {
+      const ping = this.pingSentAt !== undefined ? this.pingSentAt + this.keepAliveTimeout : this.lastReceived + this.pingPeriod;
+      if (next === undefined || ping < next) next = ping;
+    }
+    return next;
+  }
+
+  /** Keep one timer, due no later than the next deadline (an early one re-arms itself). */
+  private armTimer(): void {
+    const at = this.nextDeadline();
+    if (at === undefined) {
+      this.stopTimer();
+      return;
+    }
+    if (this.timer !== undefined) {
+      if (this.timerAt <= at) return;
+      this.clock.clearTimer(this.timer);
+    }
+    this.timerAt = at;
+    this.timer = this.clock.setTimer(onTimer, Math.max(0, at - this.clock.now()), this);
+  }
+
+  private stopTimer(): void {
+    if (this.timer === undefined) return;
+    this.clock.clearTimer(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/** The start of `message` that fits a close reason (123 bytes). */
+function shortReason(message: string): string {
+  const bytes = Buffer.from(message);
+  return bytes.length <= 123 ? message : bytes.subarray(0, 120).toString().replace(/\uFFFD+$/, "");
+}
+
+/**
+ * Close `ws` with `code` if it is still open, wait (up to its close timeout) for the peer's
+ * close while discarding data, then release the socket and wait until it has closed.
+ * @param ws - the connection
+ * @param code - the close code to send
+ * @param reason - the close reason
+ */
+export function* closeAndRelease(ws: WebSocket, code: number, reason: string): Operation<void> {
+  ws.startReading(null);
+  ws.startClose(code, reason);
+  while (!ws.finished) {
+    const event = ws.takeEvent();
+    if (event === undefined) yield* ws.waitForEvent();
+    else if (event.kind === "close" || event.kind === "end") ws.finish();
+    else if (event.kind === "error") ws.recordFailure(event.code, event.message);
+  }
+  yield* ws.channel.whenClosed();
+}
+
+/**
+ * Wrap an upgraded socket as a WebSocket owned by the current scope. When the scope ends,
+ * however it ends, the connection is closed with 1001 "going away" if still open, the peer's
+ * close is awaited for at most the close timeout, and the socket is destroyed.
+ * @param socket - a socket on which the upgrade handshake has completed
+ * @param options - role, subprotocol, limits and timeouts
+ * @returns the connection, ready for `webSocketRun` or `messages`
+ * @throws RangeError for invalid limits
+ * @example
+ * ```ts
+ * const ws = yield* useWebSocketConnection(socket, { role: "server" });
+ * yield* webSocketRun(ws, onWebSocket, null, head, 30_000);
+ * ```
+ */
+export function useWebSocketConnection(socket: Socket, options: WebSocketOptions): Operation<WebSocket> {
+  return resource(function* (provide) {
+    const ws = yield* createWebSocket(socket, options);
+    try {
+      yield* provide(ws);
+    } finally {
+      yield* closeAndRelease(ws, WS_STATUS_GOING_AWAY, "going away");
+    }
+  });
+}
+
+/**
+ * Make a connection object with the clock of the current scope; the caller must release it
+ * (see {@link closeAndRelease}).
+ * @param socket - the upgraded socket
+ * @param options - role, limits and timeouts
+ * @returns the connection
+ */
+export function* createWebSocket(socket: Socket, options: WebSocketOptions): Operation<WebSocket> {
+  return new WebSocket(socket, options, yield* ClockContext.expect());
+}
+

@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { sleep, spawn } from "effection";
+import { WS_MSG_BINARY, WS_MSG_CONT, WS_MSG_MORE, WS_MSG_TEXT, WS_STATUS_POLICY_VIOLATION } from "@fiberws/core";
+import { nextMessage, scopedTest, useLoopbackPair, useLoopbackSockets, useTestClock } from "../testing/mod.js";
+import { useWebSocketConnection } from "./connection.js";
+import {
+  webSocketSend,
+  webSocketSendBlock,
+  webSocketSendClose,
+  webSocketSendJson,
+  webSocketSendString,
+} from "./send.js";
+import { DrainTimeoutError } from "./socket.js";
+
+describe("webSocketSend*", () => {
+  it("formats like printf and returns the byte length", scopedTest(function* () {
+    const { server, client } = yield* useLoopbackPair();
+    expect(yield* webSocketSend(server, "%s has %d items: %j", "cart", 2, { a: 1 })).toBe(25);
+    expect((yield* nextMessage(client)).data).toBe('cart has 2 items: {"a":1}');
+    expect(yield* webSocketSendString(server, "héllo")).toBe(6);
+    expect((yield* nextMessage(client)).data).toBe("héllo");
+  }));
+
+  it("sends JSON, or only the property a key names", scopedTest(function* () {
+    const { server, client } = yield* useLoopbackPair();
+    const telemetry = { type: "telemetry", reading: { temperature: 23, humidity: 65 } };
+    yield* webSocketSendJson(server, telemetry);
+    expect(JSON.parse((yield* nextMessage(client)).data as string)).toEqual(telemetry);
+    yield* webSocketSendJson(server, telemetry, "reading");
+    expect((yield* nextMessage(client)).data).toBe('{"temperature":23,"humidity":65}');
+    yield* webSocketSendJson(server, telemetry, "reading.humidity");
+    expect((yield* nextMessage(client)).data).toBe("65");
+  }));
+
+  it("refuses JSON for a key that names nothing", scopedTest(function* () {
+    const { server } = yield* useLoopbackPair();
+    let error: unknown;
+    try {
+      yield* webSocketSendJson(server, { a: 1 }, "b");
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(TypeError);
+    expect(server.protocol.outgoingBytes).toBe(0);
+  }));
+
+  it("streams one message in pieces with WS_MSG_MORE, and sends only len bytes", scopedTest(function* () {
+    const { server, client } = yield* useLoopbackPair();
+    yield* webSocketSendBlock(server, WS_MSG_BINARY | WS_MSG_MORE, Buffer.from([1, 2]));
+    yield* webSocketSendBlock(server, WS_MSG_CONT | WS_MSG_MORE, Buffer.from([3]));
+    expect(yield* webSocketSendBlock(server, WS_MSG_CONT, Buffer.from([4, 5, 6]), 1)).toBe(1);
+    const message = yield* nextMessage(client);
+    expect(message.type).toBe(WS_MSG_BINARY);
+    expect(message.data).toEqual(Buffer.from([1, 2, 3, 4]));
+  }));
+
+  it("never interleaves another task's message with a streamed one", scopedTest(function* () {
+    const { server, client } = yield* useLoopbackPair();
+    yield* webSocketSendBlock(server, WS_MSG_TEXT | WS_MSG_MORE, "one ");
+    const other = yield* spawn(() => webSocketSendString(server, "two"));
+    yield* sleep(5);
+    yield* webSocketSendBlock(server, WS_MSG_TEXT, "piece");
+    yield* other;
+    expect((yield* nextMessage(client)).data).toBe("one piece");
+    expect((yield* nextMessage(client)).data).toBe("two");
+  }));
+
+  it("fails with a clear error and writes nothing once a close was sent", scopedTest(function* () {
+    const { server } = yield* useLoopbackPair();
+    yield* webSocketSendClose(server, 1000, "done");
+    const written = server.channel.socket.bytesWritten;
+    let error: unknown;
+    try {
+      yield* webSocketSendString(server, "too late");
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as Error).message).toMatch(/cannot send .*closing \(close 1000 sent\)/);
+    expect(server.protocol.outgoingBytes).toBe(0);
+    expect(server.channel.socket.bytesWritten).toBe(written);
+  }));
+
+  it("suspends the sender while the peer does not read, with memory bounded", scopedTest(function* () {
+    const sockets = yield* useLoopbackSockets();
+    const ws = yield* useWebSocketConnection(sockets.server, { role: "server", closeTimeout: 100 });
+    sockets.client.pause();
+    const chunk = Buffer.alloc(64 * 1024, 7);
+    let sent = 0;
+    yield* spawn(function* () {
+      for (;;) {
+        yield* webSocketSendBlock(ws, WS_MSG_BINARY, chunk);
+        sent++;
+      }
+    });
+    let before = -1;
+    while (sent !== before) {
+      before = sent;
+      yield* sleep(50);
+    }
+    // The kernel's buffers fill, then the sender waits: only one message above the mark.
+    const socket = sockets.server;
+    expect(socket.writableLength).toBeLessThanOrEqual(socket.writableHighWaterMark + chunk.length + 16);
+    expect(sent * chunk.length).toBeLessThan(64 * 1024 * 1024);
+    sockets.client.resume();
+    yield* sleep(50);
+    expect(sent).toBeGreaterThan(before);
+  }));
+
+  it("closes with 1008 when a send waits longer than the send timeout", scopedTest(function* () {
+    const clock = yield* useTestClock();
+    const sockets = yield* useLoopbackSockets();
+    const ws = yield* useWebSocketConnection(sockets.server, { role: "server", sendTimeout: 1000, closeTimeout: 100 });
+    sockets.client.pause();
+    const huge = Buffer.alloc(32 * 1024 * 1024);
+    ws.protocol.maxFrame = Infinity;
+    const sender = yield* spawn(function* () {
+      try {
+        yield* webSocketSendBlock(ws, WS_MSG_BINARY, huge);
+        return undefined;
+      } catch (error) {
+        return error;
+      }
+    });
+    yield* clock.advance(999);
+    expect(ws.closing).toBe(false);
+    yield* clock.advance(1);
+    expect(yield* sender).toBeInstanceOf(DrainTimeoutError);
+    expect(ws.protocol.closeSent?.code).toBe(WS_STATUS_POLICY_VIOLATION);
+    expect(ws.failureCode).toBe(WS_STATUS_POLICY_VIOLATION);
+    sockets.client.destroy(); // the close wait runs on the test clock: end it here
+  }));
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { run, scoped, sleep, spawn } from "effection";
+import type { Socket } from "node:net";
+import { scopedTest, useLoopbackSockets } from "../testing/mod.js";
+import { useSocket } from "./socket.js";
+
+const LISTENED = ["data", "end", "error", "close"] as const;
+
+function listeners(socket: Socket): number {
+  return LISTENED.reduce((sum, name) => sum + socket.listenerCount(name), 0);
+}
+
+describe("useSocket", () => {
+  it("keeps bytes that arrive before anyone reads, in order", scopedTest(function* () {
+    const sockets = yield* useLoopbackSockets();
+    const channel = yield* useSocket(sockets.server);
+    sockets.client.write("one,");
+    sockets.client.write("two,");
+    sockets.client.end("three");
+    yield* sleep(20);
+    const chunks: string[] = [];
+    for (let chunk = yield* channel.read(); chunk; chunk = yield* channel.read()) chunks.push(chunk.toString());
+    expect(chunks.join("")).toBe("one,two,three");
+  }));
+
+  it("pauses the socket while the reader is behind, and resumes when it catches up", scopedTest(function* () {
+    const sockets = yield* useLoopbackSockets();
+    const channel = yield* useSocket(sockets.server, { readLimit: 1024 });
+    sockets.client.write(Buffer.alloc(4096));
+    yield* sleep(20);
+    expect(sockets.server.isPaused()).toBe(true);
+    let read = 0;
+    while (read < 4096) read += (yield* channel.read())?.length ?? 0;
+    expect(sockets.server.isPaused()).toBe(false);
+  }));
+
+  it("destroys the socket and leaves no listener when its scope ends", scopedTest(function* () {
+    const sockets = yield* useLoopbackSockets();
+    const baseline = listeners(sockets.server);
+    yield* scoped(function* () {
+      yield* useSocket(sockets.server);
+      expect(listeners(sockets.server)).toBe(baseline + LISTENED.length);
+    });
+    expect(sockets.server.destroyed).toBe(true);
+    expect(listeners(sockets.server)).toBe(baseline);
+  }));
+
+  it("destroys the socket when its scope fails or is halted", scopedTest(function* () {
+    const sockets = yield* useLoopbackSockets();
+    const failing = run(function* () {
+      yield* useSocket(sockets.server);
+      throw new Error("the handler failed");
+    });
+    let error: unknown;
+    try {
+      yield* failing;
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as Error).message).toBe("the handler failed");
+    expect(sockets.server.destroyed).toBe(true);
+    const halted = yield* spawn(function* () {
+      yield* useSocket(sockets.client);
+      yield* sleep(60_000);
+    });
+    yield* sleep(0);
+    yield* halted.halt();
+    expect(sockets.client.destroyed).toBe(true);
+  }));
+});
