@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openClient, startProgram, type ChildProgram } from "./example-server.test-helpers.js";
+import { exampleConfigFile, openClient, startProgram, type ChildProgram } from "./example-server.test-helpers.js";
 
 /** Start the example server and wait for the URL it logs. */
 async function startServer(args: string[], env: Record<string, string> = {}): Promise<{ program: ChildProgram; url: string }> {
@@ -25,7 +25,11 @@ describe("the example server (dist/server.js)", () => {
     const started = await startServer(["--listen", "http://127.0.0.1:0"]);
     program = started.program;
     const socket = started.url.replace("http:", "ws:");
-    expect(program.output()).toMatch(/the page at \/, the seed's echo at \/ws\/, an exact echo at \/echo\//);
+    // The port bound for :0 is named in every URL.
+    expect(program.output()).toContain(
+      `the page at ${started.url}/, the seed's echo at ${socket}/ws/, an exact echo at ${socket}/echo/, ` +
+        `telemetry at ${socket}/telemetry/, chat at ${socket}/chat/`,
+    );
 
     const page = await fetch(`${started.url}/`);
     expect(page.status).toBe(200);
@@ -82,6 +86,12 @@ describe("the example server (dist/server.js)", () => {
     const echo = await openClient(`${started.url.replace("http:", "ws:")}/echo/`);
     echo.socket.send("still an echo");
     expect(await echo.next()).toBe("still an echo");
+  });
+
+  it("names its own web.json5 as the default config in its usage text", async () => {
+    program = startProgram("server.js", ["--", "--help"]);
+    expect(await program.exited).toBe(0);
+    expect(program.output()).toContain(`(default: ${exampleConfigFile})`);
   });
 
   it("refuses a config with a mistake, naming the file, line and key", async () => {

@@ -1,27 +1,25 @@
 // The example server: the example actions under web.json5 (or --config FILE), run by the server's command line.
 import { fileURLToPath } from "node:url";
 import { rInfo } from "@fiberws/fiber";
-import { runCli, type WebConfig } from "@fiberws/server";
+import { runCli, type WebService } from "@fiberws/server";
 import { addExampleActions } from "./actions.js";
 
 /** The embedded default configuration: `examples/web.json5`, beside the built program's folder. */
 const DEFAULT_CONFIG = fileURLToPath(new URL("../web.json5", import.meta.url));
 
 /**
- * The command line as the server reads it: without the `--` that `pnpm start -- --listen URL`
- * passes along, and with `PORT` from the environment applied (`PORT=5000` means
- * `--listen http://127.0.0.1:5000`, unless `--listen` is given).
+ * The command line with `PORT` from the environment applied: `PORT=5000` means
+ * `--listen http://127.0.0.1:5000`, unless `--listen` is given.
  */
 function serverArgs(argv: string[], port: string | undefined): string[] {
-  const args = argv[0] === "--" ? argv.slice(1) : argv;
-  if (port === undefined || port === "" || args.includes("--listen")) return args;
-  return [...args, "--listen", `http://127.0.0.1:${port}`];
+  const listens = argv.some((arg) => arg === "--listen" || arg.startsWith("--listen="));
+  if (port === undefined || port === "" || listens) return argv;
+  return [...argv, "--listen", `http://127.0.0.1:${port}`];
 }
 
-/** Log where each example is served. A port of 0 is chosen at bind time: then only paths are shown. */
-function announce(config: WebConfig): void {
-  for (const listen of config.listen) {
-    const page = new URL(listen).port === "0" ? "" : listen;
+/** Log where each example is served, with the port each listener actually bound. */
+function announce(service: WebService): void {
+  for (const page of service.urls) {
     const socket = page.replace(/^http/, "ws");
     rInfo("examples", "the page at %s/, the seed's echo at %s/ws/, an exact echo at %s/echo/, " +
       "telemetry at %s/telemetry/, chat at %s/chat/", page, socket, socket, socket, socket);
@@ -30,8 +28,6 @@ function announce(config: WebConfig): void {
 
 process.exitCode = await runCli(serverArgs(process.argv.slice(2), process.env["PORT"]), {
   configFile: DEFAULT_CONFIG,
-  setup(server) {
-    addExampleActions(server);
-    announce(server.config);
-  },
+  setup: (server) => addExampleActions(server),
+  onServing: announce,
 });

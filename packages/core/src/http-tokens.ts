@@ -15,8 +15,12 @@ const QUOTE_LIMIT = 80;
 
 /**
  * Tell whether `text` is an HTTP token (RFC 9110 section 5.6.2): one or more `tchar`s.
+ * Subprotocol names, HTTP methods and header names are tokens.
  * @param text the candidate, for example a header name or a subprotocol name.
  * @returns true when it is a non-empty token.
+ * @example
+ * isToken("chat.v2"); // true
+ * isToken("chat v2"); // false (a space is not a tchar)
  */
 export function isToken(text: string): boolean {
   return TOKEN.test(text);

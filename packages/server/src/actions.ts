@@ -14,8 +14,24 @@ export type WebAction = (web: Web) => Operation<void>;
 export type ActionTable = Map<string, WebAction>;
 
 /**
- * Find the action for a path: of the registered prefixes the path starts with, the longest wins.
- * Prefixes compare as plain strings (`/ws` also covers `/wsx`; register `/ws/` to mean a folder).
+ * Tell whether an action prefix covers a path. A prefix ending in `/` covers every path that
+ * starts with it; any other prefix covers only whole segments: the path itself and what lies
+ * below it (`/ws` covers `/ws` and `/ws/chat`, not `/wsx`).
+ * @param prefix the registered prefix.
+ * @param path the decoded request path (without its query).
+ * @returns true when the prefix covers the path.
+ * @example
+ * prefixCovers("/ws", "/ws/chat"); // true
+ * prefixCovers("/ws", "/wsx"); // false
+ */
+export function prefixCovers(prefix: string, path: string): boolean {
+  if (!path.startsWith(prefix)) return false;
+  return prefix.endsWith("/") || path.length === prefix.length || path[prefix.length] === "/";
+}
+
+/**
+ * Find the action for a path: of the registered prefixes that cover the path (see
+ * {@link prefixCovers}), the longest wins.
  * @param actions the table.
  * @param path the decoded request path.
  * @returns the prefix and its action, or undefined when no prefix fits (the caller answers 404).
@@ -26,7 +42,7 @@ export function findAction(
 ): { prefix: string; action: WebAction } | undefined {
   let found: { prefix: string; action: WebAction } | undefined;
   for (const [prefix, action] of actions) {
-    if (path.startsWith(prefix) && (found === undefined || prefix.length > found.prefix.length)) {
+    if (prefixCovers(prefix, path) && (found === undefined || prefix.length > found.prefix.length)) {
       found = { prefix, action };
     }
   }

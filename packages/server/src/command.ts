@@ -1,18 +1,32 @@
 // The `fiberws` command: parse its options, load the config, serve until SIGINT/SIGTERM.
+import { isAbsolute } from "node:path";
 import { parseArgs } from "node:util";
-import { action, run, scoped, type Operation } from "effection";
+import { resource, run, scoped, withResolvers, type Operation } from "effection";
 import { rError, rInfo, setLogDestination, setLogLevel } from "@fiberws/fiber";
 import { applyOverrides, ConfigError, loadConfig, type WebConfig } from "./config/mod.js";
-import { createWebServer, serve, type WebServer } from "./server.js";
+import { createWebServer, serve, type WebServer, type WebService } from "./server.js";
 
-/** The command line's usage text. */
-export const CLI_USAGE = `Usage: fiberws [--config FILE] [--listen URL]... [--debug]
+/** The config file the command line loads when neither `--config` nor the program names one. */
+const DEFAULT_CONFIG_FILE = "web.json5";
 
-  --config FILE   the json5 configuration (default: web.json5 in the working directory)
+/**
+ * The command line's usage text, naming the config file used when `--config` is absent.
+ * @param configFile the program's default config file ({@link CliApp.configFile}); a relative
+ * one is read from the working directory. Default `web.json5`.
+ * @returns the text, ending in a newline.
+ * @example
+ * process.stdout.write(cliUsage("/srv/app/web.json5")); // ... (default: /srv/app/web.json5) ...
+ */
+export function cliUsage(configFile: string = DEFAULT_CONFIG_FILE): string {
+  const shown = isAbsolute(configFile) ? configFile : `${configFile} in the working directory`;
+  return `Usage: fiberws [--config FILE] [--listen URL]... [--debug]
+
+  --config FILE   the json5 configuration (default: ${shown})
   --listen URL    listen on http://host:port instead of the config's web.listen (repeatable)
   --debug         log at debug level
   --help          print this text
 `;
+}
 
 /** The command line's options, as {@link parseCliArgs} reads them. */
 export interface CliOptions {
@@ -26,14 +40,21 @@ export interface CliOptions {
   help: boolean;
 }
 
-/** A program run by the command line: its actions, and the config it uses by default. */
+/** A program run by the command line: its actions, the config it uses by default, what it logs. */
 export interface CliApp {
   /**
    * Register the program's actions (with `webAddAction`) before the server serves.
    * @param server the server about to serve.
    */
   setup?: (server: WebServer) => void;
-  /** The config file used when `--config` is absent (default `web.json5`). */
+  /**
+   * Called once every listener is bound, before the "started" line is logged: for example to
+   * log each endpoint's URL with the port actually bound. An error it throws stops the server
+   * (exit status 1).
+   * @param service the serving server: its bound addresses and URLs.
+   */
+  onServing?: (service: WebService) => void;
+  /** The config file used when `--config` is absent (default `web.json5`, in the working directory). */
   configFile?: string;
 }
 
@@ -43,7 +64,8 @@ export class CliUsageError extends Error {
 }
 
 /**
- * Read the command line's options.
+ * Read the command line's options. A leading `--` is skipped: `pnpm start -- --listen URL`
+ * passes it along.
  * @param argv the arguments after the program name.
  * @returns the options.
  * @throws CliUsageError for an unknown option, a missing value or a positional argument.
@@ -53,7 +75,7 @@ export class CliUsageError extends Error {
 export function parseCliArgs(argv: readonly string[]): CliOptions {
   try {
     const { values } = parseArgs({
-      args: [...argv],
+      args: argv[0] === "--" ? argv.slice(1) : [...argv],
       options: {
         config: { type: "string" },
         listen: { type: "string", multiple: true },
@@ -77,8 +99,9 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
 /**
  * Run the command line: load the config (with `--listen` and `--debug` applied), set up
  * logging from it, let `app` register its actions, then serve until SIGINT or SIGTERM and shut
- * down gracefully. Logs one line when started (with the URLs), one when stopped and one per
- * fatal error. Usage and config errors are written to stderr.
+ * down gracefully. The signals are caught from before the server binds until it has stopped.
+ * Logs one line when started (with the bound URLs), one when stopped and one per fatal error.
+ * Usage and config errors are written to stderr.
  * @param argv the arguments after the program name.
  * @param app the program's actions and default config file.
  * @returns the exit status: 0 after a signal or `--help`, 1 for a config or serving error,
@@ -93,16 +116,16 @@ export async function runCli(argv: readonly string[], app: CliApp = {}): Promise
   try {
     options = parseCliArgs(argv);
   } catch (error) {
-    process.stderr.write(`fiberws: ${error instanceof Error ? error.message : String(error)}\n\n${CLI_USAGE}`);
+    process.stderr.write(`fiberws: ${error instanceof Error ? error.message : String(error)}\n\n${cliUsage(app.configFile)}`);
     return 2;
   }
   if (options.help) {
-    process.stdout.write(CLI_USAGE);
+    process.stdout.write(cliUsage(app.configFile));
     return 0;
   }
   let config: WebConfig;
   try {
-    config = applyOverrides(loadConfig(options.config ?? app.configFile ?? "web.json5"), {
+    config = applyOverrides(loadConfig(options.config ?? app.configFile ?? DEFAULT_CONFIG_FILE), {
       listen: options.listen.length > 0 ? options.listen : undefined,
       logLevel: options.debug ? "debug" : undefined,
     });
@@ -115,7 +138,7 @@ export async function runCli(argv: readonly string[], app: CliApp = {}): Promise
   const server = createWebServer(config);
   try {
     app.setup?.(server);
-    await run(() => serveUntilSignal(server));
+    await run(() => serveUntilSignal(server, app));
     return 0;
   } catch (error) {
     rError("fiberws", "%s", error instanceof Error ? error.message : String(error));
@@ -124,39 +147,49 @@ export async function runCli(argv: readonly string[], app: CliApp = {}): Promise
 }
 
 /**
- * The command line as a program's whole entry point: run it on `process.argv`, set the exit
- * status, and make sure the process ends shortly after, even if something still holds it.
+ * The command line as a program's whole entry point: run it on `process.argv` and set the exit
+ * status. The process then ends on its own: serving leaves no handle or timer behind.
  * @param app the program's actions and default config file.
  * @example
  * await cliMain({ setup: (server) => webAddAction(server, "/ws/", webSocketAction(onWebSocket)) });
  */
 export async function cliMain(app: CliApp = {}): Promise<void> {
-  const status = await runCli(process.argv.slice(2), app);
-  process.exitCode = status;
-  setTimeout(() => process.exit(status), 1000).unref();
+  process.exitCode = await runCli(process.argv.slice(2), app);
 }
 
-/** Serve until SIGINT or SIGTERM, logging the start, and the stop once shutdown is over. */
-function* serveUntilSignal(server: WebServer): Operation<void> {
+/**
+ * Serve until SIGINT or SIGTERM. The signals are watched before the server binds, so one sent
+ * as soon as the "started" line appears (or while starting) still stops it gracefully; the
+ * watch lasts until shutdown is over, so a repeated signal cannot cut shutdown short.
+ */
+function* serveUntilSignal(server: WebServer, app: CliApp): Operation<void> {
   const signal = yield* scoped(function* () {
+    const stopSignal = yield* useStopSignal();
     const service = yield* serve(server);
+    app.onServing?.(service);
     const from = server.config.file === undefined ? "" : ` (config ${server.config.file})`;
     rInfo("fiberws", "started on %s%s", service.urls.join(", "), from);
-    return yield* nextSignal();
+    return yield* stopSignal;
   });
   rInfo("fiberws", "stopped on %s", signal);
 }
 
-/** Returns the first SIGINT or SIGTERM the process receives. */
-function nextSignal(): Operation<NodeJS.Signals> {
-  return action<NodeJS.Signals>((resolve) => {
-    const onInterrupt = (): void => resolve("SIGINT");
-    const onTerminate = (): void => resolve("SIGTERM");
-    process.once("SIGINT", onInterrupt);
-    process.once("SIGTERM", onTerminate);
-    return () => {
-      process.off("SIGINT", onInterrupt);
-      process.off("SIGTERM", onTerminate);
-    };
-  }, "nextSignal");
+/**
+ * Catch SIGINT and SIGTERM until the caller's scope ends (instead of the default of dying).
+ * @returns an operation that returns the first of them received, even one received before it
+ * is waited on.
+ */
+function useStopSignal(): Operation<Operation<NodeJS.Signals>> {
+  return resource(function* (provide) {
+    const first = withResolvers<NodeJS.Signals>("SIGINT or SIGTERM");
+    const onSignal = (signal: NodeJS.Signals): void => first.resolve(signal);
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    try {
+      yield* provide(first.operation);
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+  });
 }

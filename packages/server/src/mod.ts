@@ -7,4 +7,4 @@ export type { HttpWeb, Web, WebSocketWeb } from "./web.js";
 export { HttpError, webReadBody, webWriteJson, webWriteResponse } from "./reply.js";
 export { webSocketAction } from "./websocket-action.js";
 export type { ListenAddress } from "./listen.js";
-export { CLI_USAGE, cliMain, CliUsageError, parseCliArgs, runCli, type CliApp, type CliOptions } from "./command.js";
+export { cliMain, cliUsage, CliUsageError, parseCliArgs, runCli, type CliApp, type CliOptions } from "./command.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findAction } from "./actions.js";
+import { findAction, prefixCovers } from "./actions.js";
 import { findRoute, routeAllowsMethod, routeMatches, routeMethods } from "./routes.js";
 
 describe("routes", () => {
@@ -59,5 +59,30 @@ describe("actions", () => {
 
   it("finds no action when no prefix fits", () => {
     expect(findAction(table, "/ap")).toBeUndefined();
+  });
+
+  it("matches a prefix without a trailing / only at a segment boundary", () => {
+    expect(prefixCovers("/ws", "/ws")).toBe(true);
+    expect(prefixCovers("/ws", "/ws/")).toBe(true);
+    expect(prefixCovers("/ws", "/ws/chat")).toBe(true);
+    expect(prefixCovers("/ws", "/wsx")).toBe(false);
+    expect(prefixCovers("/ws", "/ws.json")).toBe(false);
+    expect(prefixCovers("/ws", "/w")).toBe(false);
+  });
+
+  it("matches a prefix ending in / as a plain string", () => {
+    expect(prefixCovers("/ws/", "/ws/chat")).toBe(true);
+    expect(prefixCovers("/ws/", "/ws")).toBe(false);
+    expect(prefixCovers("/", "/anything")).toBe(true);
+  });
+
+  it("passes over a shorter prefix that only matches part of a segment", () => {
+    const actions = new Map([
+      ["/", one],
+      ["/ws", two],
+    ]);
+    expect(findAction(actions, "/ws")).toEqual({ prefix: "/ws", action: two });
+    expect(findAction(actions, "/ws/chat")).toEqual({ prefix: "/ws", action: two });
+    expect(findAction(actions, "/wsx")).toEqual({ prefix: "/", action: one });
   });
 });

@@ -88,6 +88,17 @@ describe("serve", () => {
     expect((await fetchText(port, "/api/v1/users")).body).toBe("short /api/ /api/v1/users");
   });
 
+  it("runs an action registered without a trailing / only for whole path segments", async () => {
+    const { port } = await start(testConfig({ routes: [{ match: "/", handler: "action" }] }), {
+      "/": echoPrefix("root"),
+      "/ws": echoPrefix("ws"),
+    });
+    expect((await fetchText(port, "/ws")).body).toBe("ws /ws /ws");
+    expect((await fetchText(port, "/ws?room=1")).body).toBe("ws /ws /ws");
+    expect((await fetchText(port, "/ws/chat")).body).toBe("ws /ws /ws/chat");
+    expect((await fetchText(port, "/wsx")).body).toBe("root / /wsx");
+  });
+
   it("gives the action the method, decoded path, query and headers", async () => {
     const { port } = await start(testConfig({ routes: [{ match: "/", handler: "action" }] }), {
       "/": function* (web) {

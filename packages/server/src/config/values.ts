@@ -1,9 +1,8 @@
 // Checks single config values (URLs, origins, names, paths) and gives each its normalized form.
 import { isAbsolute, resolve } from "node:path";
+import { isToken } from "@fiberws/core";
 import { describeValue } from "./describe.js";
 
-/** RFC 9110 token characters: subprotocol names and HTTP methods are tokens. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** `http://host:port` with an optional trailing slash; the port is written out. */
 const LISTEN = /^http:\/\/([^/?#@]+):(\d{1,5})\/?$/i;
 /** `scheme://host[:port]` with an optional trailing slash: no user, path, query or fragment. */
@@ -90,7 +89,7 @@ export function checkOrigin(value: unknown): string {
  * @throws RangeError when `value` is not a token.
  */
 export function checkProtocolName(value: unknown): string {
-  if (typeof value !== "string" || !TOKEN.test(value)) {
+  if (typeof value !== "string" || !isToken(value)) {
     throw new RangeError(`expected a subprotocol name (letters, digits and !#$%&'*+-.^_\`|~), got ${describeValue(value)}`);
   }
   return value;
@@ -103,7 +102,7 @@ export function checkProtocolName(value: unknown): string {
  * @throws RangeError when `value` is not a token.
  */
 export function checkMethod(value: unknown): string {
-  if (typeof value !== "string" || !TOKEN.test(value)) {
+  if (typeof value !== "string" || !isToken(value)) {
     throw new RangeError(`expected an HTTP method like 'GET', got ${describeValue(value)}`);
   }
   return value.toUpperCase();
