@@ -244,13 +244,10 @@ export function* rIsMain(): Operation<boolean> {
 }
 
 /**
- * The fiber the caller runs in, for the runtime's own hand-offs.
- * @param caller - the public function asking, for the error message
- * @returns the caller's fiber
- * @throws Error when called outside every fiber
+ * The fiber a scope belongs to, read synchronously (for effects that already hold the scope).
+ * @param scope - a coroutine's scope
+ * @returns the fiber, or undefined outside every fiber
  */
-export function* currentFiber(caller: string): Operation<FiberRecord> {
-  const fiber = yield* FiberContext.get();
-  if (!fiber) throw new Error(`${caller}: not called from inside a fiber`);
-  return fiber;
+export function fiberOfScope(scope: Scope): FiberRecord | undefined {
+  return scope.get(FiberContext);
 }

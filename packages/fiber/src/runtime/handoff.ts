@@ -1,7 +1,7 @@
 // Yield and resume: fibers hand values to each other as C fibers do, as a two-way rendezvous.
-import { action } from "effection";
-import type { Operation } from "effection";
-import { currentFiber, FiberRecord, rGetFiber } from "./fiber.js";
+import { Err, Ok } from "effection";
+import type { Effect, Operation } from "effection";
+import { fiberOfScope, FiberRecord } from "./fiber.js";
 import type { Fiber } from "./fiber.js";
 
 /**
@@ -39,16 +39,30 @@ const ended = new Set(["done", "failed", "halted", "expired"]);
  * ```
  */
 export function* yieldFiber(value?: unknown): Operation<unknown> {
-  const fiber = yield* currentFiber("yieldFiber");
-  const handoff = (fiber.handoff ??= new Handoff());
-  handoff.replies.shift()?.(value);
-  if (handoff.pending.length > 0) return handoff.pending.shift();
-  return yield* action<unknown>((resolve) => {
-    handoff.parked = resolve;
-    return () => {
-      if (handoff.parked === resolve) handoff.parked = undefined;
-    };
-  });
+  // One effect does it all: the fiber is read from the coroutine's scope, not a separate lookup.
+  const effect: Effect<unknown> = {
+    description: "yieldFiber",
+    enter(resolve, routine) {
+      const fiber = fiberOfScope(routine.scope);
+      if (!fiber) {
+        resolve(Err(new Error("yieldFiber: not called from inside a fiber")));
+        return (exited) => exited(Ok());
+      }
+      const handoff = (fiber.handoff ??= new Handoff());
+      handoff.replies.shift()?.(value);
+      if (handoff.pending.length > 0) {
+        resolve(Ok(handoff.pending.shift()));
+        return (exited) => exited(Ok());
+      }
+      const wake = (resumed: unknown) => resolve(Ok(resumed));
+      handoff.parked = wake;
+      return (exited) => {
+        if (handoff.parked === wake) handoff.parked = undefined;
+        exited(Ok());
+      };
+    },
+  };
+  return yield effect;
 }
 
 /**
@@ -69,24 +83,30 @@ export function* resumeFiber(fiber: Fiber, value?: unknown): Operation<unknown> 
   if (!(fiber instanceof FiberRecord)) throw new TypeError("resumeFiber: not a fiber of this runtime");
   if (ended.has(fiber.state)) return undefined;
   const handoff = (fiber.handoff ??= new Handoff());
-  // A parked fiber cannot be the caller, so only a fiber that is not parked needs the check.
-  if (!handoff.parked && (yield* rGetFiber()) === fiber) {
-    throw new Error("resumeFiber: a fiber cannot resume itself");
-  }
-  return yield* action<unknown>((resolve) => {
-    handoff.replies.push(resolve);
-    const parked = handoff.parked;
-    if (parked) {
-      handoff.parked = undefined;
-      parked(value);
-    } else {
-      handoff.pending.push(value);
-    }
-    return () => {
-      const index = handoff.replies.indexOf(resolve);
-      if (index >= 0) handoff.replies.splice(index, 1);
-    };
-  });
+  const effect: Effect<unknown> = {
+    description: "resumeFiber",
+    enter(resolve, routine) {
+      if (fiberOfScope(routine.scope) === fiber) {
+        resolve(Err(new Error("resumeFiber: a fiber cannot resume itself")));
+        return (exited) => exited(Ok());
+      }
+      const reply = (answer: unknown) => resolve(Ok(answer));
+      handoff.replies.push(reply);
+      const parked = handoff.parked;
+      if (parked) {
+        handoff.parked = undefined;
+        parked(value);
+      } else {
+        handoff.pending.push(value);
+      }
+      return (exited) => {
+        const index = handoff.replies.indexOf(reply);
+        if (index >= 0) handoff.replies.splice(index, 1);
+        exited(Ok());
+      };
+    },
+  };
+  return yield effect;
 }
 
 /**

@@ -33,13 +33,15 @@ describe("rInit and rSpawnFiber", () => {
 
   it("starts a spawned fiber only after the spawning code returns", async () => {
     const order: string[] = [];
-    rInit(function* () {
-      rSpawnFiber("child", (n: number) => void order.push(`child ${n}`), 7);
-      order.push("spawner still running");
-      yield* rSleep(1);
-      order.push("spawner resumed");
-    }, null);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise<void>((finished) => {
+      rInit(function* () {
+        rSpawnFiber("child", (n: number) => void order.push(`child ${n}`), 7);
+        order.push("spawner still running");
+        yield* rSleep(1);
+        order.push("spawner resumed");
+        finished();
+      }, null);
+    });
     expect(order).toEqual(["spawner still running", "child 7", "spawner resumed"]);
   });
 
@@ -49,21 +51,23 @@ describe("rInit and rSpawnFiber", () => {
 
   it("logs a failing fiber with its name and keeps the runtime and other fibers running", async () => {
     const beat: number[] = [];
-    rInit(function* () {
-      rSpawnFiber(
-        "crasher",
-        function* () {
-          yield* rSleep(1);
-          throw new Error("kaput");
-        },
-        null,
-      );
-      for (let i = 0; i < 5; i++) {
-        yield* rSleep(2);
-        beat.push(i);
-      }
-    }, null);
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    await new Promise<void>((finished) => {
+      rInit(function* () {
+        rSpawnFiber(
+          "crasher",
+          function* () {
+            yield* rSleep(1);
+            throw new Error("kaput");
+          },
+          null,
+        );
+        for (let i = 0; i < 5; i++) {
+          yield* rSleep(2);
+          beat.push(i);
+        }
+        finished();
+      }, null);
+    });
     expect(beat).toEqual([0, 1, 2, 3, 4]);
     expect(logged.join("")).toMatch(/fiber crasher \(#\d+\) failed: Error: kaput/);
   });
