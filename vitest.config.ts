@@ -4,5 +4,6 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     projects: ["packages/*", "examples", "bench", "reliability"],
+    reporters: ["default", "./vitest.summary.ts"],
   },
 });
