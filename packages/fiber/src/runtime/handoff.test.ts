@@ -1,6 +1,6 @@
-import { run, sleep } from "effection";
+import { run, sleep, type Operation } from "effection";
 import { describe, expect, it } from "vitest";
-import { spawnFiber } from "./fiber.js";
+import { spawnFiber, type Fiber } from "./fiber.js";
 import { resumeFiber, rResumeFiber, rYieldFiber, yieldFiber } from "./handoff.js";
 
 describe("yieldFiber and resumeFiber", () => {
@@ -67,7 +67,7 @@ describe("yieldFiber and resumeFiber", () => {
     await expect(run(() => yieldFiber(1))).rejects.toThrow(/not called from inside a fiber/);
     let error: unknown;
     await run(function* () {
-      const fiber = yield* spawnFiber("selfish", function* () {
+      const fiber: Fiber = yield* spawnFiber("selfish", function* (): Operation<void> {
         try {
           yield* resumeFiber(fiber, 1);
         } catch (caught) {
