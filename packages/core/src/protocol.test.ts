@@ -231,6 +231,54 @@ describe("Protocol", () => {
       expect(protocol.closeSent).toEqual({ code: 1000, reason: "bye" });
     });
 
+    describe("with deferCloseEcho", () => {
+      it("reports the peer's close after the messages before it, without answering it yet", () => {
+        const { protocol, events } = parse(Buffer.concat([rawFrame({ opcode: 1, payload: "question" }), closeFrame(1000, "bye")]), { deferCloseEcho: true });
+        expect(events).toEqual([text("question"), { kind: "close", code: 1000, reason: "bye" }]);
+        expect(protocol.outgoingBytes).toBe(0);
+        expect(protocol.state).toBe(WS_STATE_CLOSING);
+        expect(protocol.closeReceived).toEqual({ code: 1000, reason: "bye" });
+        expect(protocol.closeSent).toBeUndefined();
+      });
+
+      it("lets replies go out before the echo that answerClose queues", () => {
+        const { protocol } = parse(Buffer.concat([rawFrame({ opcode: 1, payload: "question" }), closeFrame(4001)]), { deferCloseEcho: true });
+        protocol.send(1, "answer");
+        protocol.answerClose();
+        expect(sentFrames(protocol)).toEqual([
+          { opcode: 1, fin: true, payload: Buffer.from("answer"), masked: false },
+          { opcode: 8, fin: true, payload: Buffer.from([0x0f, 0xa1]), masked: false },
+        ]);
+        expect(protocol.state).toBe(WS_STATE_CLOSED);
+        expect(protocol.closeSent).toEqual({ code: 4001, reason: "" });
+        expect(() => protocol.send(1, "late")).toThrow("cannot send a message: the connection is closed");
+      });
+
+      it("answers a close without a code with a close without a code", () => {
+        const { protocol } = parse(rawFrame({ opcode: 8 }), { deferCloseEcho: true });
+        protocol.answerClose();
+        expect(sentFrames(protocol)).toEqual([{ opcode: 8, fin: true, payload: Buffer.alloc(0), masked: false }]);
+      });
+
+      it("may answer with a close of its own instead of the echo", () => {
+        const { protocol } = parse(closeFrame(1000), { deferCloseEcho: true });
+        protocol.close(1011, "handler failed");
+        expect(protocol.state).toBe(WS_STATE_CLOSED);
+        expect(sentFrames(protocol)[0].payload).toEqual(Buffer.from("\x03\xf3handler failed", "latin1"));
+        protocol.answerClose(); // already answered: nothing more is queued
+        expect(protocol.outgoingBytes).toBe(0);
+      });
+
+      it("still answers pings at once before the close", () => {
+        const { protocol } = parse(Buffer.concat([rawFrame({ opcode: 9, payload: "p" }), closeFrame(1000)]), { deferCloseEcho: true });
+        expect(sentFrames(protocol)).toEqual([{ opcode: 10, fin: true, payload: Buffer.from("p"), masked: false }]);
+      });
+    });
+
+    it("refuses to answer a close that never came", () => {
+      expect(() => new Protocol({ role: "server" }).answerClose()).toThrow("cannot answer a close: none was received");
+    });
+
     it("sends a close without a code when none is given", () => {
       const protocol = new Protocol({ role: "server" });
       protocol.close();

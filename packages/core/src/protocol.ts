@@ -37,6 +37,13 @@ export interface ProtocolOptions {
   validateUTF?: boolean;
   /** Deliver each data frame as it completes (`last` false until the final one) instead of whole messages (default false). */
   partial?: boolean;
+  /**
+   * Leave the peer's close unanswered until the caller answers it with `answerClose` (or
+   * `close`), so that replies to the messages that came before it can still be sent (RFC 6455
+   * section 5.5.1 lets an endpoint finish sending its current message first). Default false:
+   * the echo is queued as soon as the close frame is parsed.
+   */
+  deferCloseEcho?: boolean;
 }
 
 /**
@@ -45,7 +52,7 @@ export interface ProtocolOptions {
  * - `ping`: the peer's ping; the pong reply is already queued (unless we had sent a close);
  * - `pong`: the peer's pong;
  * - `close`: the peer's close frame (code 1005 if it carried none); the echo is already queued
- *   unless we had sent a close first;
+ *   unless we had sent a close first or `deferCloseEcho` is on (then `answerClose` queues it);
  * - `error`: a protocol violation (code 1002, 1007 or 1009); a close frame with that code is
  *   already queued (unless we had sent one) and nothing further is parsed.
  */
@@ -63,7 +70,10 @@ export type ProtocolEvent =
  *
  * Received bytes may arrive in any chunking. A chunk may be unmasked in place, and a delivered
  * binary message may be a view of it, so a caller must not reuse a chunk's memory after passing
- * it in. After our close frame is sent, incoming frames are still parsed and reported until the
+ * it in. With `deferCloseEcho`, the peer's close is reported in order after the messages before
+ * it but not answered: `send` still works until the caller answers with `answerClose`, so the
+ * replies to those messages go out before the echo. After our close frame is sent, incoming
+ * frames are still parsed and reported until the
  * peer's close arrives (the caller may drop messages), but no pong answers a ping any more:
  * nothing follows a close frame on the wire.
  *
@@ -89,6 +99,8 @@ export class Protocol {
   validateUTF: boolean;
   /** Whether data frames are delivered one by one as they complete. */
   partial: boolean;
+  /** Whether the peer's close waits for `answerClose` instead of being echoed at once. */
+  deferCloseEcho: boolean;
 
   private currentState = WS_STATE_OPEN;
   private sentClose: CloseInfo | undefined;
@@ -117,11 +129,16 @@ export class Protocol {
     this.maxMessage = options.maxMessage ?? WS_MAX_MESSAGE;
     this.validateUTF = options.validateUTF ?? true;
     this.partial = options.partial ?? false;
+    this.deferCloseEcho = options.deferCloseEcho ?? false;
     this.reader = new FrameReader(this.role);
     this.assembler = new MessageAssembler(this);
   }
 
-  /** `WS_STATE_OPEN`, then `WS_STATE_CLOSING` once one side's close frame is out, `WS_STATE_CLOSED` once both are (or after a protocol error). */
+  /**
+   * `WS_STATE_OPEN`, then `WS_STATE_CLOSING` once one side's close frame is out (or, with
+   * `deferCloseEcho`, the peer's close came and is not answered yet), `WS_STATE_CLOSED` once both
+   * are (or after a protocol error).
+   */
   get state(): number {
     return this.currentState;
   }
@@ -176,7 +193,8 @@ export class Protocol {
    * @param data the payload; a string is sent as UTF-8
    * @param more true when more pieces of this message follow
    * @throws RangeError for a type other than 1 or 2
-   * @throws Error when a close frame was already sent or received
+   * @throws Error when a close frame was already sent or received (with `deferCloseEcho`: when
+   *   a close frame was already sent, the peer's unanswered close does not stop sends)
    * @example
    * ```ts
    * protocol.send(WS_MSG_TEXT, "hello");
@@ -214,7 +232,7 @@ export class Protocol {
    *
    * @param data the payload (at most 125 bytes), echoed back by the peer's pong
    * @throws RangeError when the payload is over 125 bytes
-   * @throws Error when a close frame was already sent or received
+   * @throws Error when a close frame was already sent or received (with `deferCloseEcho`: sent)
    */
   ping(data: string | Uint8Array = ""): void {
     this.queueControl(WS_MSG_PING, data, "a ping");
@@ -225,7 +243,7 @@ export class Protocol {
    *
    * @param data the payload (at most 125 bytes)
    * @throws RangeError when the payload is over 125 bytes
-   * @throws Error when a close frame was already sent or received
+   * @throws Error when a close frame was already sent or received (with `deferCloseEcho`: sent)
    */
   pong(data: string | Uint8Array = ""): void {
     this.queueControl(WS_MSG_PONG, data, "a pong");
@@ -251,6 +269,30 @@ export class Protocol {
     this.queue(WS_MSG_CLOSE, true, payload);
     this.sentClose = { code: code ?? WS_STATUS_NO_STATUS, reason };
     this.currentState = this.receivedClose === undefined ? WS_STATE_CLOSING : WS_STATE_CLOSED;
+  }
+
+  /**
+   * Answers the peer's close: queues a close frame with the peer's code and an empty reason (no
+   * code if the peer's had none), unless a close was already sent. This is done automatically
+   * unless `deferCloseEcho` is on.
+   *
+   * @throws Error when no close frame was received from the peer
+   * @example
+   * ```ts
+   * for (const event of events) {
+   *   if (event.kind === "message") protocol.send(event.type, event.data); // reply first
+   *   else if (event.kind === "close") protocol.answerClose();             // then the echo
+   * }
+   * ```
+   */
+  answerClose(): void {
+    const received = this.receivedClose;
+    if (received === undefined) throw new Error("cannot answer a close: none was received");
+    if (this.sentClose !== undefined) return;
+    const echoCode = received.code === WS_STATUS_NO_STATUS ? undefined : received.code;
+    this.queue(WS_MSG_CLOSE, true, encodeClosePayload(echoCode));
+    this.sentClose = { code: received.code, reason: "" };
+    this.currentState = WS_STATE_CLOSED;
   }
 
   /**
@@ -334,16 +376,13 @@ export class Protocol {
     }
   }
 
-  /** Records the peer's close, echoes its code unless we closed first, and stops parsing. */
+  /** Records the peer's close, echoes its code unless we closed first or the echo is deferred, and stops parsing. */
   private receiveClose(info: CloseInfo, events: ProtocolEvent[]): void {
     this.receivedClose = info;
     this.stopped = true;
-    if (this.sentClose === undefined) {
-      const echoCode = info.code === WS_STATUS_NO_STATUS ? undefined : info.code;
-      this.queue(WS_MSG_CLOSE, true, encodeClosePayload(echoCode));
-      this.sentClose = { code: info.code, reason: "" };
-    }
-    this.currentState = WS_STATE_CLOSED;
+    if (this.sentClose !== undefined) this.currentState = WS_STATE_CLOSED;
+    else if (this.deferCloseEcho) this.currentState = WS_STATE_CLOSING;
+    else this.answerClose();
     events.push({ kind: "close", code: info.code, reason: info.reason });
   }
 

@@ -52,6 +52,26 @@ export interface WebSocketClosed {
   reason: string;
 }
 
+/**
+ * Thrown by a send (and by a wait on a stream lock or a drain) when nothing more can be sent on
+ * the connection: a close frame went out, the connection is closed, or TCP was lost. When the
+ * connection was closed by the peer or by a failure (a timeout, a protocol error, a lost
+ * connection) rather than by the application's own `webSocketSendClose`, `webSocketRun` treats
+ * this error escaping a callback as the end of the conversation, not as a handler bug: it logs
+ * it at debug level and ends normally, without closing with 1011 or rethrowing.
+ * @example
+ * ```ts
+ * try {
+ *   yield* webSocketSendString(ws, "late");
+ * } catch (error) {
+ *   if (!(error instanceof WebSocketClosedError)) throw error;
+ * }
+ * ```
+ */
+export class WebSocketClosedError extends Error {
+  override name = "WebSocketClosedError";
+}
+
 /** Everything the dispatcher takes from a connection, in order. */
 export type ConnectionEvent = ProtocolEvent | { kind: "end" };
 
@@ -77,8 +97,10 @@ function onTimer(ws: WebSocket): void {
 
 /**
  * One WebSocket connection over an upgraded socket. The reader parses input as it arrives,
- * answering pings and close frames at once; data events wait in order for the dispatcher
- * (`webSocketRun` or `messages`). Sends append to the protocol's outgoing frames, which go out
+ * answering pings (and, unless `webSocketRun` dispatches, the peer's close) at once; data events
+ * and the close wait in order for the dispatcher (`webSocketRun` or `messages`). Under
+ * `webSocketRun` the peer's close is answered when the dispatcher reaches it, so replies to the
+ * messages before it go out first. Sends append to the protocol's outgoing frames, which go out
  * in one socket write per batch. Read it through the `webSocketGet*` accessors.
  */
 export class WebSocket implements SocketConsumer {
@@ -116,12 +138,20 @@ export class WebSocket implements SocketConsumer {
   closeFired = false;
   /** This side started the close (data arriving after it is discarded). */
   closedHere = false;
+  /** The application closed the connection with `webSocketSendClose`. */
+  closedByApplication = false;
+  /** A callback of `webSocketRun` is running (the dispatcher is busy). */
+  dispatching = false;
+  /** Set by `webSocketRun`: stop the running callback by throwing `error` where it waits. */
+  interruptCallback: ((error: Error) => void) | undefined = undefined;
   /** A flush of this connection is queued for the end of the current turn. */
   flushQueued = false;
   /** The scope streaming a WS_MSG_MORE message, which other senders wait for. */
   streamOwner: unknown = undefined;
   /** Senders waiting for the stream to end. */
   streamWaiters: (() => void)[] | undefined = undefined;
+  /** The scopes whose end is watched for an unfinished streamed message. */
+  streamGuards: Set<unknown> | undefined = undefined;
 
   private readonly clock: Clock;
   private readonly events: ConnectionEvent[] = [];
@@ -165,9 +195,18 @@ export class WebSocket implements SocketConsumer {
     socket.setNoDelay(true);
   }
 
-  /** A close frame was sent or received: no more data can be sent. */
+  /**
+   * Our close frame went out or the connection is closed: no more data can be sent. (The
+   * peer's close alone does not stop sends until the dispatcher answers it.)
+   */
   get closing(): boolean {
-    return this.finished || this.protocol.state !== WS_STATE_OPEN;
+    return this.finished || this.protocol.closeSent !== undefined;
+  }
+
+  /** TCP is gone (or going) without a close frame from the peer: nothing sent would be read. */
+  get lost(): boolean {
+    const socket = this.channel.socket;
+    return socket.destroyed || !socket.writable || (socket.readableEnded && this.protocol.closeReceived === undefined);
   }
 
   /** The seed's WS_STATE_* of this connection. */
@@ -300,11 +339,31 @@ export class WebSocket implements SocketConsumer {
    * @throws RangeError for an unsendable code or a long reason
    */
   startClose(code: number, reason: string): void {
-    if (this.finished || this.protocol.closeSent || this.protocol.state !== WS_STATE_OPEN) return;
+    if (this.finished || this.protocol.closeSent) return;
     this.protocol.close(code, reason);
     this.closedHere = true;
+    this.releaseStream();
     this.closeStarted();
     this.flush();
+  }
+
+  /** End the `WS_MSG_MORE` stream lock and wake the senders waiting for it. */
+  releaseStream(): void {
+    this.streamOwner = undefined;
+    const waiters = this.streamWaiters;
+    if (waiters === undefined) return;
+    this.streamWaiters = undefined;
+    for (const wake of waiters) wake();
+  }
+
+  /**
+   * The task streaming a message with `WS_MSG_MORE` ended before finishing it. A message cannot
+   * be taken back or completed by anyone else (RFC 6455 section 5.4: only its continuation may
+   * follow), so the connection fails with 1011 and the lock is released.
+   */
+  abandonStream(): void {
+    this.fail(WS_STATUS_INTERNAL_ERROR, "a message streamed with WS_MSG_MORE was left unfinished by its task");
+    this.releaseStream();
   }
 
   /**
@@ -337,6 +396,9 @@ export class WebSocket implements SocketConsumer {
     if (this.finished) return;
     this.finished = true;
     const received = this.protocol.closeReceived;
+    // The peer's close waited for the dispatcher to reach it: the replies before it are queued.
+    if (received && !this.protocol.closeSent) this.protocol.answerClose();
+    this.releaseStream();
     this.closeStatus = received ? received.code : WS_STATUS_COMMS_ERROR;
     this.closeReason = received ? received.reason : "";
     if (!received && this.channel.error && !this.errorMessage) this.errorMessage = this.channel.error.message;
@@ -367,8 +429,8 @@ export class WebSocket implements SocketConsumer {
         return;
       }
     } else if (this.inactivity > 0 && now - this.lastReceived >= this.inactivity) {
-      this.fail(WS_STATUS_GOING_AWAY, `timed out after ${this.inactivity} ms without input`);
-    } else if (this.pingPeriod > 0) {
+      this.timedOut();
+    } else if (this.pingPeriod > 0 && this.protocol.closeReceived === undefined) {
       if (this.pingSentAt !== undefined) {
         if (now - this.pingSentAt >= this.keepAliveTimeout) {
           this.fail(WS_STATUS_INTERNAL_ERROR, `keep-alive: no answer within ${this.keepAliveTimeout} ms of a ping`);
@@ -391,6 +453,21 @@ export class WebSocket implements SocketConsumer {
     }
   }
 
+  /**
+   * The inactivity timeout expired. An idle connection closes with 1001; a connection whose
+   * callback is still running (so nothing it waits for came in time) closes with 1011 and the
+   * callback is interrupted with a WebSocketClosedError where it waits.
+   */
+  private timedOut(): void {
+    if (!this.dispatching || this.interruptCallback === undefined) {
+      this.fail(WS_STATUS_GOING_AWAY, `timed out after ${this.inactivity} ms without input`);
+      return;
+    }
+    const message = `handler did not finish within the inactivity timeout of ${this.inactivity} ms`;
+    this.fail(WS_STATUS_INTERNAL_ERROR, message);
+    this.interruptCallback(new WebSocketClosedError(`${message}: the connection is closing (1011)`));
+  }
+
   private get keepAliveTimeout(): number {
     return this.pingTimeout > 0 ? this.pingTimeout : this.pingPeriod;
   }
@@ -406,7 +483,8 @@ export class WebSocket implements SocketConsumer {
     if (this.closeSentAt !== undefined) return this.closeSentAt + this.closeTimeout;
     let next: number | undefined;
     if (this.inactivity > 0) next = this.lastReceived + this.inactivity;
-    if (this.pingPeriod > 0) {
+    // Once the peer's close came, no keep-alive: the dispatcher is about to answer it.
+    if (this.pingPeriod > 0 && this.protocol.closeReceived === undefined) {
       const ping = this.pingSentAt !== undefined ? this.pingSentAt + this.keepAliveTimeout : this.lastReceived + this.pingPeriod;
       if (next === undefined || ping < next) next = ping;
     }
@@ -450,7 +528,8 @@ function shortReason(message: string): string {
  */
 export function* closeAndRelease(ws: WebSocket, code: number, reason: string): Operation<void> {
   ws.startReading(null);
-  ws.startClose(code, reason);
+  // A close from the peer is answered with its own code when the loop below reaches it.
+  if (!ws.protocol.closeReceived) ws.startClose(code, reason);
   while (!ws.finished) {
     const event = ws.takeEvent();
     if (event === undefined) yield* ws.waitForEvent();

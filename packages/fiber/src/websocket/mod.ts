@@ -1,6 +1,7 @@
 /** WebSocket connections as fibers: run, send, close, keep-alive, client. */
 export {
   WebSocket,
+  WebSocketClosedError,
   useWebSocketConnection,
   createWebSocket,
   closeAndRelease,

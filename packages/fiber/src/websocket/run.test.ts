@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { each, sleep, spawn, withResolvers, type Operation } from "effection";
+import { each, sleep, spawn, suspend, withResolvers, type Operation } from "effection";
 import type { Socket } from "node:net";
 import {
   Protocol,
@@ -14,9 +14,9 @@ import {
   WS_STATE_OPEN,
 } from "@fiberws/core";
 import { nextMessage, scopedTest, useLoopbackPair, useLoopbackSockets, useTestClock } from "../testing/mod.js";
-import { useWebSocketConnection, type WebSocketOptions } from "./connection.js";
+import { WebSocketClosedError, useWebSocketConnection, type WebSocketOptions } from "./connection.js";
 import { webSocketRun, type WebSocketProc } from "./run.js";
-import { webSocketSend, webSocketSendBlock, webSocketSendClose } from "./send.js";
+import { webSocketSend, webSocketSendBlock, webSocketSendClose, webSocketSendString } from "./send.js";
 import {
   webSocketGetCloseReason,
   webSocketGetCloseStatus,
@@ -256,6 +256,99 @@ describe("webSocketRun over a loopback pair", () => {
   }));
 });
 
+describe("webSocketRun when the peer closes", () => {
+  it("answers the messages that came in the same read as the peer's close, then echoes the close", scopedTest(function* () {
+    const sockets = yield* useLoopbackSockets();
+    const ws = yield* useWebSocketConnection(sockets.server, { role: "server" });
+    const peer = yield* useRawPeer(sockets.client);
+    const events: number[] = [];
+    const task = yield* spawn(() => webSocketRun(ws, function* (w, event, buf) {
+      events.push(event);
+      if (event !== WS_EVENT_MESSAGE) return;
+      yield* sleep(5); // a reply that takes a moment still goes out before the echo
+      yield* webSocketSend(w, "answer to %s", buf);
+    }, null, null, 0));
+    sockets.client.write(clientFrames((p) => {
+      p.send(WS_MSG_TEXT, "one");
+      p.send(WS_MSG_TEXT, "two");
+      p.close(1000, "bye");
+    }));
+    expect(yield* nextSignificant(peer)).toMatchObject({ kind: "message", data: "answer to one" });
+    expect(yield* nextSignificant(peer)).toMatchObject({ kind: "message", data: "answer to two" });
+    expect(yield* nextSignificant(peer)).toEqual({ kind: "close", code: 1000, reason: "" });
+    expect(yield* task).toBe(0);
+    expect(events).toEqual([WS_EVENT_OPEN, WS_EVENT_MESSAGE, WS_EVENT_MESSAGE, WS_EVENT_CLOSE]);
+  }));
+
+  it("ends normally, without 1011, when a send fails because a protocol error closed the connection", scopedTest(function* () {
+    const sockets = yield* useLoopbackSockets();
+    const ws = yield* useWebSocketConnection(sockets.server, { role: "server" });
+    const peer = yield* useRawPeer(sockets.client);
+    const release = withResolvers<void>();
+    const busy = withResolvers<void>();
+    const events: number[] = [];
+    const task = yield* spawn(() => webSocketRun(ws, function* (w, event) {
+      events.push(event);
+      if (event !== WS_EVENT_MESSAGE) return;
+      busy.resolve();
+      yield* release.operation;
+      yield* webSocketSendString(w, "too late");
+    }, null, null, 0));
+    sockets.client.write(clientFrames((p) => p.send(WS_MSG_TEXT, "work")));
+    yield* busy.operation;
+    sockets.client.write(Buffer.from([0x81, 0x02, 0x68, 0x69])); // unmasked text from a client: 1002
+    expect(yield* nextSignificant(peer)).toMatchObject({ kind: "close", code: 1002 });
+    release.resolve();
+    expect(yield* task).toBe(-1002);
+    expect(events).toEqual([WS_EVENT_OPEN, WS_EVENT_MESSAGE, WS_EVENT_ERROR, WS_EVENT_CLOSE]);
+    expect(yield* nextSignificant(peer)).toEqual({ kind: "end" });
+  }));
+
+  it("fails a send with WebSocketClosedError when the peer dropped TCP under the callback, and ends with -1006", scopedTest(function* () {
+    const sockets = yield* useLoopbackSockets();
+    const ws = yield* useWebSocketConnection(sockets.server, { role: "server" });
+    yield* useRawPeer(sockets.client);
+    const release = withResolvers<void>();
+    const busy = withResolvers<void>();
+    let sendError: unknown;
+    const task = yield* spawn(() => webSocketRun(ws, function* (w, event) {
+      if (event !== WS_EVENT_MESSAGE) return;
+      busy.resolve();
+      yield* release.operation;
+      try {
+        yield* webSocketSendString(w, "nobody is listening");
+      } catch (error) {
+        sendError = error;
+        throw error;
+      }
+    }, null, null, 0));
+    sockets.client.write(clientFrames((p) => p.send(WS_MSG_TEXT, "work")));
+    yield* busy.operation;
+    sockets.client.destroy();
+    while (!sockets.server.readableEnded) yield* sleep(1);
+    release.resolve();
+    expect(yield* task).toBe(-1006);
+    expect(sendError).toBeInstanceOf(WebSocketClosedError);
+    expect((sendError as Error).message).toMatch(/the connection was lost/);
+  }));
+
+  it("still rethrows a send after the callback's own close", scopedTest(function* () {
+    const { server } = yield* useLoopbackPair();
+    let error: unknown;
+    try {
+      yield* webSocketRun(server, function* (ws, event) {
+        if (event !== WS_EVENT_OPEN) return;
+        yield* webSocketSendClose(ws, 1000, "done");
+        yield* webSocketSendString(ws, "after my own close");
+      }, null, null, 0);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(WebSocketClosedError);
+    expect((error as Error).message).toMatch(/closing \(close 1000 sent\)/);
+  }));
+});
+
 describe("webSocketRun timeouts", () => {
   it("times out after the inactivity timeout, reset by every message received", scopedTest(function* () {
     const clock = yield* useTestClock();
@@ -274,6 +367,34 @@ describe("webSocketRun timeouts", () => {
     expect(yield* task).toBe(-1001);
     expect(events).toEqual([WS_EVENT_OPEN, WS_EVENT_MESSAGE, WS_EVENT_ERROR, WS_EVENT_CLOSE]);
     expect(webSocketGetErrorMessage(server)).toMatch(/timed out/);
+  }));
+
+  it("closes with 1011 and stops a callback that is still running when the inactivity timeout expires", scopedTest(function* () {
+    const clock = yield* useTestClock();
+    const { server, client } = yield* useLoopbackPair();
+    const events: number[] = [];
+    const busy = withResolvers<void>();
+    let stoppedWith: unknown;
+    const task = yield* spawn(() => webSocketRun(server, function* (_ws, event) {
+      events.push(event);
+      if (event !== WS_EVENT_MESSAGE) return;
+      busy.resolve();
+      try {
+        yield* suspend();
+      } catch (error) {
+        stoppedWith = error;
+        throw error;
+      }
+    }, null, null, 1000));
+    yield* webSocketSend(client, "hang");
+    yield* busy.operation;
+    yield* clock.advance(1000);
+    const end = yield* (yield* messages(client)).next();
+    expect(end.done && end.value.code).toBe(1011);
+    expect(yield* task).toBe(-1011);
+    expect(stoppedWith).toBeInstanceOf(WebSocketClosedError);
+    expect(events).toEqual([WS_EVENT_OPEN, WS_EVENT_MESSAGE, WS_EVENT_ERROR, WS_EVENT_CLOSE]);
+    expect(webSocketGetErrorMessage(server)).toMatch(/handler did not finish within the inactivity timeout/);
   }));
 
   it("never times out with a timeout of 0", scopedTest(function* () {

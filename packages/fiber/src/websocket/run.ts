@@ -1,5 +1,5 @@
 // webSocketRun: deliver a connection's events to a callback, in order, one at a time, until closed.
-import type { Operation } from "effection";
+import { Err, Ok, type Coroutine, type Operation } from "effection";
 import {
   WS_EVENT_CLOSE,
   WS_EVENT_ERROR,
@@ -10,7 +10,14 @@ import {
   WS_STATUS_INTERNAL_ERROR,
 } from "@fiberws/core";
 import type { Socket } from "node:net";
-import { closeAndRelease, createWebSocket, type WebSocket, type WebSocketOptions } from "./connection.js";
+import { rDebug } from "../runtime/log.js";
+import {
+  WebSocketClosedError,
+  closeAndRelease,
+  createWebSocket,
+  type WebSocket,
+  type WebSocketOptions,
+} from "./connection.js";
 
 /**
  * The callback of {@link webSocketRun}: a plain function, or a generator function whose
@@ -33,6 +40,30 @@ function isOperation(value: unknown): value is Operation<void> {
   return typeof value === "object" && value !== null && Symbol.iterator in value;
 }
 
+/**
+ * The coroutine running the current operation: an effect's `enter` is handed it. Resuming it
+ * with an error throws that error where the operation waits, which is how a hung callback is
+ * stopped without a helper task per connection.
+ */
+function* currentCoroutine(): Operation<Coroutine> {
+  const routine: unknown = yield {
+    description: "the current coroutine",
+    enter: (resolve, coroutine) => {
+      resolve(Ok(coroutine));
+      return (exited) => exited(Ok());
+    },
+  };
+  return routine as Coroutine;
+}
+
+/**
+ * A callback's send failed because the peer or a failure closed the connection under it (not
+ * the application's own close): the conversation is over, which is not a handler bug.
+ */
+function closedUnderCallback(ws: WebSocket, error: unknown): boolean {
+  return error instanceof WebSocketClosedError && !ws.closedByApplication;
+}
+
 function* deliver(
   ws: WebSocket,
   callback: WebSocketProc,
@@ -41,8 +72,16 @@ function* deliver(
   buf: string | Buffer | null,
   len: number,
 ): Operation<void> {
-  const result = callback(ws, event, buf, len, arg);
-  if (isOperation(result)) yield* result;
+  ws.dispatching = true;
+  try {
+    const result = callback(ws, event, buf, len, arg);
+    if (isOperation(result)) yield* result;
+  } catch (error) {
+    if (!closedUnderCallback(ws, error)) throw error;
+    rDebug("websocket", "%s: %s", ws.name, (error as Error).message);
+  } finally {
+    ws.dispatching = false;
+  }
 }
 
 /** Deliver events until the connection is closed (the close handshake completed or input ended). */
@@ -80,14 +119,20 @@ function* dispatchUntilClosed(ws: WebSocket, callback: WebSocketProc, arg: unkno
  * Run a connection: fire WS_EVENT_OPEN, process `buf` (bytes read with the upgrade) before any
  * other input, then deliver every event to `callback` in order, one at a time, until the
  * connection is closed; WS_EVENT_CLOSE comes last, exactly once. Pings are answered at once by
- * the reader, even while a callback runs.
+ * the reader, even while a callback runs. The peer's close is answered when the dispatcher
+ * reaches it, after the messages that came before it: replies to them still go out, first.
  *
- * - `timeout` is an inactivity timeout, reset by input; on expiry the connection is closed with
- *   1001, WS_EVENT_ERROR fires (`webSocketGetErrorMessage` says it timed out), then WS_EVENT_CLOSE.
+ * - `timeout` is an inactivity timeout, reset by input. On expiry while idle the connection is
+ *   closed with 1001, WS_EVENT_ERROR fires (`webSocketGetErrorMessage` says it timed out), then
+ *   WS_EVENT_CLOSE. On expiry while a callback is still running (a hung handler), it is closed
+ *   with 1011 ("handler did not finish within the inactivity timeout"), a WebSocketClosedError
+ *   is thrown into the callback where it waits, then WS_EVENT_ERROR and WS_EVENT_CLOSE fire.
  * - Halting the task that runs this (its scope ending, a lost race, shutdown) closes with 1001
  *   "going away", fires WS_EVENT_CLOSE, waits for the peer's close (at most the close timeout)
  *   and releases the socket.
- * - An exception thrown by the callback closes with 1011, fires WS_EVENT_CLOSE and propagates.
+ * - An exception thrown by the callback closes with 1011, fires WS_EVENT_CLOSE and propagates;
+ *   except a WebSocketClosedError when the peer or a failure (not `webSocketSendClose`) closed
+ *   the connection: that one is logged at debug level and the run goes on to its usual end.
  *
  * @param ws - the connection
  * @param callback - receives the events
@@ -96,9 +141,11 @@ function* dispatchUntilClosed(ws: WebSocket, callback: WebSocketProc, arg: unkno
  * @param timeout - inactivity timeout in ms; 0 = none
  * @returns 0 after an orderly close (the peer's code 1000, or no code), else the negative close
  *   code: the code of a failure detected here (timeout 1001, protocol error 1002/1007/1009,
- *   keep-alive 1011, send timeout 1008) or the peer's code (1006 when TCP dropped without one)
- * @throws whatever the callback throws (after closing with 1011); Error if the connection is
- *   already being read and `buf` holds bytes
+ *   keep-alive, hung handler or abandoned stream 1011, send timeout 1008) or the peer's code
+ *   (1006 when TCP dropped without one)
+ * @throws whatever the callback throws (after closing with 1011), but not a WebSocketClosedError
+ *   from a connection the peer or a failure closed; Error if the connection is already being
+ *   read and `buf` holds bytes
  * @example
  * ```ts
  * const onWebSocket: WebSocketProc = function* (ws, event, buf) {
@@ -114,8 +161,12 @@ export function* webSocketRun(
   buf: Buffer | null,
   timeout: number,
 ): Operation<number> {
+  // The peer's close is answered when the dispatcher reaches it, after the replies before it.
+  ws.protocol.deferCloseEcho = true;
   ws.startReading(buf);
   ws.setInactivityTimeout(timeout);
+  const routine = yield* currentCoroutine();
+  ws.interruptCallback = (error) => routine.resume(Err(error));
   let failed = false;
   let failure: unknown = undefined;
   try {
@@ -127,6 +178,7 @@ export function* webSocketRun(
     ws.recordFailure(WS_STATUS_INTERNAL_ERROR, error instanceof Error ? error.message : String(error));
     ws.startClose(WS_STATUS_INTERNAL_ERROR, "internal error");
   } finally {
+    ws.interruptCallback = undefined;
     // Also reached when the task is halted: close, fire WS_EVENT_CLOSE, release the socket.
     if (!ws.finished) yield* closeAndRelease(ws, WS_STATUS_GOING_AWAY, "going away");
     if (!ws.closeFired) {

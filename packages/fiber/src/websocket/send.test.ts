@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { sleep, spawn } from "effection";
+import { sleep, spawn, suspend, withResolvers } from "effection";
 import { WS_MSG_BINARY, WS_MSG_CONT, WS_MSG_MORE, WS_MSG_TEXT, WS_STATUS_POLICY_VIOLATION } from "@fiberws/core";
 import { nextMessage, scopedTest, useLoopbackPair, useLoopbackSockets, useTestClock } from "../testing/mod.js";
-import { useWebSocketConnection } from "./connection.js";
+import { WebSocketClosedError, useWebSocketConnection } from "./connection.js";
+import { messages } from "./messages.js";
 import {
   webSocketSend,
   webSocketSendBlock,
@@ -65,6 +66,43 @@ describe("webSocketSend*", () => {
     expect((yield* nextMessage(client)).data).toBe("two");
   }));
 
+  it("fails the connection with 1011 and frees waiting senders when a task is halted partway through a streamed message", scopedTest(function* () {
+    const { server, client } = yield* useLoopbackPair();
+    const started = withResolvers<void>();
+    const streamer = yield* spawn(function* () {
+      yield* webSocketSendBlock(server, WS_MSG_TEXT | WS_MSG_MORE, "half a mess");
+      started.resolve();
+      yield* suspend();
+    });
+    yield* started.operation;
+    const other = yield* spawn(function* () {
+      try {
+        yield* webSocketSendString(server, "waiting my turn");
+        return undefined;
+      } catch (error) {
+        return error;
+      }
+    });
+    yield* sleep(5);
+    yield* streamer.halt();
+    expect(yield* other).toBeInstanceOf(WebSocketClosedError);
+    const end = yield* (yield* messages(client)).next();
+    expect(end).toEqual({ done: true, value: { code: 1011, reason: "a message streamed with WS_MSG_MORE was left unfinished by its task" } });
+    expect(server.protocol.closeSent?.code).toBe(1011);
+  }));
+
+  it("releases the stream when its task finishes the message, and keeps the connection open", scopedTest(function* () {
+    const { server, client } = yield* useLoopbackPair();
+    yield* (yield* spawn(function* () {
+      yield* webSocketSendBlock(server, WS_MSG_TEXT | WS_MSG_MORE, "whole ");
+      yield* webSocketSendBlock(server, WS_MSG_CONT, "message");
+    }));
+    yield* webSocketSendString(server, "next");
+    expect((yield* nextMessage(client)).data).toBe("whole message");
+    expect((yield* nextMessage(client)).data).toBe("next");
+    expect(server.closing).toBe(false);
+  }));
+
   it("fails with a clear error and writes nothing once a close was sent", scopedTest(function* () {
     const { server } = yield* useLoopbackPair();
     yield* webSocketSendClose(server, 1000, "done");
@@ -75,6 +113,7 @@ describe("webSocketSend*", () => {
     } catch (caught) {
       error = caught;
     }
+    expect(error).toBeInstanceOf(WebSocketClosedError);
     expect((error as Error).message).toMatch(/cannot send .*closing \(close 1000 sent\)/);
     expect(server.protocol.outgoingBytes).toBe(0);
     expect(server.channel.socket.bytesWritten).toBe(written);

@@ -1,6 +1,6 @@
 // Sending on a connection: messages, streamed pieces and close, as operations with backpressure.
 import { format } from "node:util";
-import { action, useScope, type Operation } from "effection";
+import { action, ensure, useScope, type Operation } from "effection";
 import {
   WS_MSG_BINARY,
   WS_MSG_CONT,
@@ -11,7 +11,7 @@ import {
   WS_STATUS_POLICY_VIOLATION,
 } from "@fiberws/core";
 import { DrainTimeoutError } from "./socket.js";
-import type { WebSocket } from "./connection.js";
+import { WebSocketClosedError, type WebSocket } from "./connection.js";
 
 /** Bytes queued for the socket (in the protocol and the socket) that make a send wait. */
 function overHighWater(ws: WebSocket): boolean {
@@ -19,25 +19,22 @@ function overHighWater(ws: WebSocket): boolean {
   return ws.protocol.outgoingBytes + channel.writableLength >= channel.socket.writableHighWaterMark;
 }
 
-/** @throws Error saying why nothing can be sent on `ws`, if it is closing or closed. */
+/** @throws WebSocketClosedError saying why nothing can be sent on `ws`, if it is closing, closed or lost. */
 function assertOpen(ws: WebSocket, what: string): void {
-  if (!ws.closing) return;
+  if (!ws.closing && !ws.lost) return;
   const sent = ws.protocol.closeSent;
-  const received = ws.protocol.closeReceived;
   const why = ws.finished
     ? "it is closed"
     : sent
       ? `it is closing (close ${sent.code} sent)`
-      : received
-        ? `it is closing (close ${received.code} received)`
-        : "it is closing";
-  throw new Error(`${what}: cannot send on connection "${ws.name}": ${why}`);
+      : "the connection was lost";
+  throw new WebSocketClosedError(`${what}: cannot send on connection "${ws.name}": ${why}`);
 }
 
 /**
  * After frames were queued: write them now and wait for the socket to drain when over its
  * high-water mark, else flush at the end of this turn together with other sends.
- * @throws Error if the connection closes while waiting
+ * @throws WebSocketClosedError if the connection closes while waiting
  */
 function* paceOutput(ws: WebSocket): Operation<void> {
   if (!overHighWater(ws)) {
@@ -49,10 +46,11 @@ function* paceOutput(ws: WebSocket): Operation<void> {
   try {
     yield* ws.channel.drain(ws.sendTimeout);
   } catch (error) {
-    if (error instanceof DrainTimeoutError) {
-      ws.startClose(WS_STATUS_POLICY_VIOLATION, "send timeout");
-      ws.recordFailure(WS_STATUS_POLICY_VIOLATION, error.message);
+    if (!(error instanceof DrainTimeoutError)) {
+      throw new WebSocketClosedError(`cannot send on connection "${ws.name}": ${(error as Error).message}`, { cause: error });
     }
+    ws.startClose(WS_STATUS_POLICY_VIOLATION, "send timeout");
+    ws.recordFailure(WS_STATUS_POLICY_VIOLATION, error.message);
     throw error;
   }
 }
@@ -73,11 +71,20 @@ function* awaitStreamTurn(ws: WebSocket): Operation<unknown> {
   return scope;
 }
 
-function endStream(ws: WebSocket): void {
-  ws.streamOwner = undefined;
-  const waiters = ws.streamWaiters;
-  ws.streamWaiters = undefined;
-  if (waiters) for (const wake of waiters) wake();
+/**
+ * Make `scope` the owner of `ws`'s stream lock. The first time a scope takes it, the end of
+ * that scope is watched: ending with the message unfinished (returned or halted partway)
+ * fails the connection with 1011 and releases the lock, so other senders never wait forever.
+ */
+function* takeStream(ws: WebSocket, scope: unknown): Operation<void> {
+  ws.streamOwner = scope;
+  const guards = (ws.streamGuards ??= new Set());
+  if (guards.has(scope)) return;
+  guards.add(scope);
+  yield* ensure(() => {
+    guards.delete(scope);
+    if (ws.streamOwner === scope) ws.abandonStream();
+  });
 }
 
 /** Queue one message and pace the output: the path every data send takes. */
@@ -95,8 +102,8 @@ function* sendMessage(ws: WebSocket, type: 1 | 2, data: string | Uint8Array, wha
  * @param fmt - the format
  * @param args - the values for the format
  * @returns the message's length in bytes
- * @throws Error if the connection is closing or closed (nothing is written), or closes while
- *   waiting; DrainTimeoutError when the send timeout passes (the connection is closed with 1008)
+ * @throws WebSocketClosedError if the connection is closing, closed or lost (nothing is
+ *   written), or closes while waiting; DrainTimeoutError when the send timeout passes (the connection is closed with 1008)
  * @example
  * ```ts
  * yield* webSocketSend(ws, "echo: %s", buf);
@@ -113,8 +120,8 @@ export function* webSocketSend(ws: WebSocket, fmt: string, ...args: unknown[]): 
  * @param ws - the connection
  * @param text - the message
  * @returns the message's length in bytes
- * @throws Error if the connection is closing or closed (nothing is written), or closes while
- *   waiting; DrainTimeoutError when the send timeout passes (the connection is closed with 1008)
+ * @throws WebSocketClosedError if the connection is closing, closed or lost (nothing is
+ *   written), or closes while waiting; DrainTimeoutError when the send timeout passes (the connection is closed with 1008)
  */
 export function* webSocketSendString(ws: WebSocket, text: string): Operation<number> {
   yield* sendMessage(ws, WS_MSG_TEXT, text, "webSocketSendString");
@@ -130,7 +137,8 @@ export function* webSocketSendString(ws: WebSocket, text: string): Operation<num
  * @param key - the property (or dotted path) of `value` to send instead of all of it
  * @returns the message's length in bytes
  * @throws TypeError if the value (or the property `key` names) cannot be serialised: undefined,
- *   a function or a symbol; Error if the connection is closing or closed (nothing is written)
+ *   a function or a symbol; WebSocketClosedError if the connection is closing, closed or lost
+ *   (nothing is written)
  * @example
  * ```ts
  * yield* webSocketSendJson(ws, { type: "telemetry", temperature: 23 });
@@ -158,15 +166,17 @@ function selectPath(value: unknown, path: string): unknown {
 /**
  * Send a message, or a piece of one. With `WS_MSG_MORE` or-ed into `type`, more pieces follow
  * (`WS_MSG_CONT` or the same type) until one without it ends the message; while a message is
- * streamed, sends from other tasks wait, so frames never interleave. `WS_MSG_PING` and
- * `WS_MSG_PONG` send control frames.
+ * streamed, sends from other tasks wait, so frames never interleave. If the streaming task's
+ * scope ends (it returns or is halted) before the last piece, the half message can be neither
+ * finished nor withdrawn: the connection fails with 1011 and the waiting senders are released
+ * (they then throw WebSocketClosedError). `WS_MSG_PING` and `WS_MSG_PONG` send control frames.
  * @param ws - the connection
  * @param type - WS_MSG_TEXT, WS_MSG_BINARY or WS_MSG_CONT, optionally | WS_MSG_MORE; or WS_MSG_PING / WS_MSG_PONG
  * @param data - the payload
  * @param len - send only the first `len` bytes of `data`
  * @returns the number of payload bytes sent
  * @throws RangeError for an unknown type, or a continuation with no message streaming;
- *   Error if the connection is closing or closed (nothing is written)
+ *   WebSocketClosedError if the connection is closing, closed or lost (nothing is written)
  * @example
  * ```ts
  * yield* webSocketSendBlock(ws, WS_MSG_TEXT | WS_MSG_MORE, "Hello, ");
@@ -201,8 +211,11 @@ export function* webSocketSendBlock(
   }
   // The protocol engine continues a streamed message whatever type the later pieces name.
   ws.protocol.send(opcode === WS_MSG_BINARY ? WS_MSG_BINARY : WS_MSG_TEXT, payload, more);
-  if (more) ws.streamOwner = scope;
-  else if (streaming) endStream(ws);
+  if (more) {
+    if (!streaming) yield* takeStream(ws, scope);
+  } else if (streaming) {
+    ws.releaseStream();
+  }
   yield* paceOutput(ws);
   return size;
 }
@@ -213,12 +226,14 @@ function truncate(data: string | Uint8Array, len: number): string | Uint8Array {
 }
 
 /**
- * Send a close frame; the connection then waits (up to its close timeout) for the peer's.
+ * Send a close frame; the connection then waits (up to its close timeout) for the peer's. If
+ * the peer's close came and is not answered yet, this is the answer. Later sends throw
+ * WebSocketClosedError, and `webSocketRun` treats that error from a callback as a bug.
  * @param ws - the connection
  * @param status - the close code (1000, 1001, 1008, 3000-4999, ...)
  * @param reason - why, at most 123 bytes of UTF-8
  * @throws RangeError for a code that may not be sent (1005, 1006, 1015, ...) or a long reason;
- *   Error if a close was already sent or received, or the connection is closed
+ *   WebSocketClosedError if a close was already sent, or the connection is closed or lost
  * @example
  * ```ts
  * yield* webSocketSendClose(ws, WS_STATUS_OK, "bye");
@@ -226,5 +241,6 @@ function truncate(data: string | Uint8Array, len: number): string | Uint8Array {
  */
 export function* webSocketSendClose(ws: WebSocket, status: number, reason: string): Operation<void> {
   assertOpen(ws, "webSocketSendClose");
+  ws.closedByApplication = true;
   ws.startClose(status, reason);
 }

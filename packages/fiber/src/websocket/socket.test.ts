@@ -67,4 +67,17 @@ describe("useSocket", () => {
     yield* halted.halt();
     expect(sockets.client.destroyed).toBe(true);
   }));
+
+  it("writes a batch of buffers in order, small batches and large ones alike", scopedTest(function* () {
+    const sockets = yield* useLoopbackSockets();
+    const channel = yield* useSocket(sockets.server);
+    const small = [Buffer.from("ab"), Buffer.from("cd")];
+    const large = [Buffer.from([1, 2]), Buffer.alloc(40_000, 7), Buffer.from([3])];
+    const received: Buffer[] = [];
+    sockets.client.on("data", (chunk: Buffer) => received.push(chunk));
+    channel.writeAll(small, 4);
+    channel.writeAll(large, 40_003);
+    while (Buffer.concat(received).length < 40_007) yield* sleep(5);
+    expect(Buffer.concat(received)).toEqual(Buffer.concat([...small, ...large]));
+  }));
 });
