@@ -27,6 +27,9 @@ export class DrainTimeoutError extends Error {
   override name = "DrainTimeoutError";
 }
 
+/** Batches up to this many bytes are joined before writing; larger ones are written vectored. */
+const JOIN_LIMIT = 16 * 1024;
+
 const kChannel = Symbol("fiberws.socketChannel");
 type ChannelSocket = Socket & { [kChannel]?: SocketChannel };
 
@@ -130,6 +133,27 @@ export class SocketChannel {
     const socket = this.socket;
     if (socket.destroyed || !socket.writable) return true;
     return socket.write(data);
+  }
+
+  /**
+   * Write buffers in order as one batch; bytes for a closed socket are dropped. A small batch is
+   * joined into one buffer (one write); a large one is corked and goes out by reference in one
+   * vectored write, so big payloads are never copied (joining a 64 KiB echo cost ~30% of the
+   * server's time).
+   * @param pieces - the buffers to write, in order
+   * @param total - their summed length
+   * @returns `false` when the socket's buffer is at or over its high-water mark
+   */
+  writeAll(pieces: readonly Buffer[], total: number): boolean {
+    const socket = this.socket;
+    if (socket.destroyed || !socket.writable) return true;
+    if (pieces.length === 1) return socket.write(pieces[0] as Buffer);
+    if (total <= JOIN_LIMIT) return socket.write(Buffer.concat(pieces as Buffer[], total));
+    socket.cork();
+    let below = true;
+    for (const piece of pieces) below = socket.write(piece);
+    socket.uncork();
+    return below;
   }
 
   /** Send what is buffered, then end the output (the socket closes when the peer ends too). */
