@@ -1,8 +1,10 @@
 // The chat room at /chat/ (subprotocol 'chat'): a name per connection, lines broadcast to the others.
 import { randomUUID } from "node:crypto";
 import {
+  rInfo,
   webSocketGetData,
   webSocketGetProtocol,
+  webSocketGetState,
   webSocketRun,
   webSocketSendClose,
   webSocketSendJson,
@@ -11,10 +13,10 @@ import {
   type WebSocket,
   type WebSocketProc,
 } from "@fiberws/fiber";
-import { WS_EVENT_CLOSE, WS_EVENT_MESSAGE, WS_STATUS_POLICY_VIOLATION } from "@fiberws/core";
+import { WS_EVENT_CLOSE, WS_EVENT_MESSAGE, WS_STATE_OPEN, WS_STATUS_POLICY_VIOLATION } from "@fiberws/core";
 import type { Web, WebAction } from "@fiberws/server";
-import { spawn, type Operation, type Subscription } from "effection";
-import type { Broadcast } from "../broadcast.js";
+import { scoped, spawn, type Operation } from "effection";
+import { SubscriberTooSlowError, type Broadcast } from "../broadcast.js";
 import { sendJsonWhileOpen } from "./send-while-open.js";
 import { requireWebSocket } from "./upgrade.js";
 
@@ -87,20 +89,37 @@ export const onChat: WebSocketProc = function* (ws, event, buf, _len, arg) {
   }
 };
 
-/** Send this connection every post of the room that another connection made, while it is open. */
-function* forwardPosts(ws: WebSocket, inbox: Subscription<ChatPost, never>, self: string): Operation<void> {
-  for (;;) {
-    const next = yield* inbox.next();
-    if (next.done) return;
-    if (next.value.from !== self && !(yield* sendJsonWhileOpen(ws, next.value.event))) return;
+/**
+ * Send this connection every post of the room that another connection made, while it is open.
+ * A client that stops reading holds this back (its sends wait) until the room cuts it off for
+ * falling too far behind: then it is closed with 1008, and that is logged once.
+ */
+function* forwardPosts(ws: WebSocket, room: Broadcast<ChatPost>, session: ChatSession): Operation<void> {
+  try {
+    yield* scoped(function* () {
+      const inbox = yield* room.subscribe();
+      for (;;) {
+        const next = yield* inbox.next();
+        if (next.value.from !== session.id && !(yield* sendJsonWhileOpen(ws, next.value.event))) return;
+      }
+    });
+  } catch (error) {
+    if (!(error instanceof SubscriberTooSlowError)) throw error;
+    // A client that left meanwhile needs no telling.
+    if (webSocketGetState(ws) !== WS_STATE_OPEN) return;
+    const reason = `too slow: ${error.behind} messages behind`;
+    rInfo("chat", "closing %s (%s): %s", session.name ?? "a nameless connection", session.id, reason);
+    yield* webSocketSendClose(ws, WS_STATUS_POLICY_VIOLATION, reason);
   }
 }
 
 /**
- * Make the action for `/chat/`. Each connection subscribes to `room` for as long as its own
- * scope lives, forwards the others' posts from a task of its own, and runs {@link onChat}; when
- * it leaves, the scope ends and takes its subscription and its forwarding task with it, so no
- * listener outlives its connection.
+ * Make the action for `/chat/`. Each connection forwards the others' posts from a task of its own,
+ * subscribed to `room` for as long as that task lives, and runs {@link onChat}; when it leaves,
+ * its scope ends and takes the forwarding task and its subscription with it, so no listener
+ * outlives its connection. A connection whose client stops reading is cut off by the room once
+ * it falls too far behind, and closed with 1008 ("too slow: N messages behind"), while every
+ * other connection goes on receiving every post in order.
  * @param room - the broadcast every chat connection shares
  * @returns the action; a client without the `chat` subprotocol is closed with 1008
  * @example
@@ -118,8 +137,7 @@ export function createChatAction(room: Broadcast<ChatPost>): WebAction {
     const session: ChatSession = { id: randomUUID(), name: undefined };
     webSocketSetData(ws, session);
     webSocketSetLimits(ws, CHAT_LIMIT, CHAT_LIMIT);
-    const inbox = yield* room.subscribe();
-    yield* spawn(() => forwardPosts(ws, inbox, session.id));
+    yield* spawn(() => forwardPosts(ws, room, session));
     yield* webSocketRun(ws, onChat, room, buf, timeout);
   };
 }
