@@ -2,6 +2,22 @@
 import { randomFillSync } from "node:crypto";
 import { maskInto, unmaskInPlace } from "./mask.js";
 
+/** Node's direct UTF-8 writer, without `Buffer#write`'s argument juggling. */
+interface Utf8Writing {
+  utf8Write(text: string, offset: number): number;
+}
+
+const hasUtf8Write = typeof (Buffer.prototype as Partial<Utf8Writing>).utf8Write === "function";
+
+/**
+ * Writes `text` as UTF-8 into `target` at `offset` (the caller sized `target` for it). The direct
+ * writer skips `Buffer#write`'s argument checks: ~2% of a 64-byte text echo's time.
+ */
+function writeUtf8(target: Buffer, text: string, offset: number): void {
+  if (hasUtf8Write) (target as Buffer & Utf8Writing).utf8Write(text, offset);
+  else target.write(text, offset);
+}
+
 /** Payloads up to this size share one buffer with their header (one write, no Nagle stall). */
 const COPY_LIMIT = 16 * 1024;
 /** Random bytes drawn at a time for masking keys (2048 keys per refill). */
@@ -63,13 +79,13 @@ export function encodeFrame(out: Buffer[], opcode: number, fin: boolean, payload
     const key = nextMaskKey();
     key.copy(frame, headerLength - 4);
     if (isString) {
-      frame.write(payload, headerLength);
+      writeUtf8(frame, payload, headerLength);
       unmaskInPlace(frame, headerLength, headerLength + length, key, 0);
     } else {
       maskInto(payload, key, frame, headerLength);
     }
   } else if (isString) {
-    frame.write(payload, headerLength);
+    writeUtf8(frame, payload, headerLength);
   } else {
     frame.set(payload, headerLength);
   }

@@ -269,6 +269,22 @@ describe("Protocol", () => {
         expect(protocol.outgoingBytes).toBe(0);
       });
 
+      it("holds a protocol error's close until answerClose, so replies to earlier messages go first", () => {
+        const bad = rawFrame({ opcode: 1, payload: "x", rsv: 0b100 });
+        const { protocol, events } = parse(Buffer.concat([rawFrame({ opcode: 1, payload: "question" }), bad]), { deferCloseEcho: true });
+        expect(events).toEqual([text("question"), { kind: "error", code: 1002, message: expect.any(String) }]);
+        expect(protocol.outgoingBytes).toBe(0);
+        expect(protocol.state).toBe(WS_STATE_CLOSING);
+        protocol.send(1, "answer");
+        protocol.answerClose();
+        const frames = sentFrames(protocol);
+        expect(frames.map((frame) => frame.opcode)).toEqual([1, 8]);
+        expect(frames[1]?.payload.readUInt16BE(0)).toBe(1002);
+        expect(protocol.state).toBe(WS_STATE_CLOSED);
+        expect(protocol.closeSent?.code).toBe(1002);
+        expect(() => protocol.send(1, "late")).toThrow("cannot send a message: the connection is closed");
+      });
+
       it("still answers pings at once before the close", () => {
         const { protocol } = parse(Buffer.concat([rawFrame({ opcode: 9, payload: "p" }), closeFrame(1000)]), { deferCloseEcho: true });
         expect(sentFrames(protocol)).toEqual([{ opcode: 10, fin: true, payload: Buffer.from("p"), masked: false }]);

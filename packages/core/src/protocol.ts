@@ -1,5 +1,5 @@
 // The WebSocket connection protocol (RFC 6455 sections 5 and 7): bytes in, events and frames out.
-import { decodeClosePayload, encodeClosePayload, type CloseInfo } from "./close.js";
+import { decodeClosePayload, encodeClosePayload, MAX_CLOSE_REASON, type CloseInfo } from "./close.js";
 import {
   WS_MAX_CONTROL,
   WS_MAX_FRAME,
@@ -38,10 +38,10 @@ export interface ProtocolOptions {
   /** Deliver each data frame as it completes (`last` false until the final one) instead of whole messages (default false). */
   partial?: boolean;
   /**
-   * Leave the peer's close unanswered until the caller answers it with `answerClose` (or
-   * `close`), so that replies to the messages that came before it can still be sent (RFC 6455
-   * section 5.5.1 lets an endpoint finish sending its current message first). Default false:
-   * the echo is queued as soon as the close frame is parsed.
+   * Leave the peer's close, and the close for a protocol error, unqueued until the caller
+   * answers with `answerClose` (or `close`), so that replies to the messages that came before
+   * them can still be sent (RFC 6455 section 5.5.1 lets an endpoint finish sending its current
+   * message first). Default false: the close is queued as soon as the frame is parsed.
    */
   deferCloseEcho?: boolean;
 }
@@ -54,7 +54,8 @@ export interface ProtocolOptions {
  * - `close`: the peer's close frame (code 1005 if it carried none); the echo is already queued
  *   unless we had sent a close first or `deferCloseEcho` is on (then `answerClose` queues it);
  * - `error`: a protocol violation (code 1002, 1007 or 1009); a close frame with that code is
- *   already queued (unless we had sent one) and nothing further is parsed.
+ *   already queued (unless we had sent one, or `deferCloseEcho` is on: then `answerClose`
+ *   queues it) and nothing further is parsed.
  */
 export type ProtocolEvent =
   | MessageEvent
@@ -99,12 +100,14 @@ export class Protocol {
   validateUTF: boolean;
   /** Whether data frames are delivered one by one as they complete. */
   partial: boolean;
-  /** Whether the peer's close waits for `answerClose` instead of being echoed at once. */
+  /** Whether the peer's close, and a protocol error's close, wait for `answerClose` instead of being queued at once. */
   deferCloseEcho: boolean;
 
   private currentState = WS_STATE_OPEN;
   private sentClose: CloseInfo | undefined;
   private receivedClose: CloseInfo | undefined;
+  /** With `deferCloseEcho`: the close a protocol error calls for, until `answerClose` queues it. */
+  private pendingFailure: CloseInfo | undefined;
   /** Set once nothing more is parsed: after a protocol error or the peer's close. */
   private stopped = false;
   private readonly reader: FrameReader;
@@ -151,6 +154,11 @@ export class Protocol {
   /** The peer's close frame (code 1005 when it carried none), if one arrived. */
   get closeReceived(): CloseInfo | undefined {
     return this.receivedClose;
+  }
+
+  /** True while the peer's close or a protocol error waits for `answerClose` (only with `deferCloseEcho`). */
+  get awaitingAnswer(): boolean {
+    return this.sentClose === undefined && (this.pendingFailure !== undefined || this.receivedClose !== undefined);
   }
 
   /** Bytes waiting in the outgoing queue. */
@@ -272,11 +280,11 @@ export class Protocol {
   }
 
   /**
-   * Answers the peer's close: queues a close frame with the peer's code and an empty reason (no
-   * code if the peer's had none), unless a close was already sent. This is done automatically
-   * unless `deferCloseEcho` is on.
+   * Answers the peer's close, or a protocol error: queues a close frame with the peer's code and
+   * an empty reason (no code if the peer's had none), or with the error's code and message,
+   * unless a close was already sent. This is done automatically unless `deferCloseEcho` is on.
    *
-   * @throws Error when no close frame was received from the peer
+   * @throws Error when no close frame was received from the peer and no protocol error occurred
    * @example
    * ```ts
    * for (const event of events) {
@@ -286,12 +294,24 @@ export class Protocol {
    * ```
    */
   answerClose(): void {
+    const failure = this.pendingFailure;
     const received = this.receivedClose;
-    if (received === undefined) throw new Error("cannot answer a close: none was received");
+    if (failure === undefined && received === undefined) {
+      throw new Error("cannot answer a close: none was received");
+    }
     if (this.sentClose !== undefined) return;
-    const echoCode = received.code === WS_STATUS_NO_STATUS ? undefined : received.code;
-    this.queue(WS_MSG_CLOSE, true, encodeClosePayload(echoCode));
-    this.sentClose = { code: received.code, reason: "" };
+    this.pendingFailure = undefined;
+    if (failure !== undefined) this.queueFinalClose(failure.code, failure);
+    else if (received !== undefined) {
+      const echoCode = received.code === WS_STATUS_NO_STATUS ? undefined : received.code;
+      this.queueFinalClose(echoCode, { code: received.code, reason: "" });
+    }
+  }
+
+  /** Queues the last close frame of the connection: the conversation is over both ways. */
+  private queueFinalClose(code: number | undefined, sent: CloseInfo): void {
+    this.queue(WS_MSG_CLOSE, true, encodeClosePayload(code, sent.reason));
+    this.sentClose = sent;
     this.currentState = WS_STATE_CLOSED;
   }
 
@@ -386,15 +406,23 @@ export class Protocol {
     events.push({ kind: "close", code: info.code, reason: info.reason });
   }
 
-  /** Fails the connection: reports the violation, queues a close with its code, stops parsing. */
+  /**
+   * Fails the connection: reports the violation and stops parsing; queues a close with its code
+   * now, or (with `deferCloseEcho`) when the caller reaches the error and calls `answerClose`.
+   */
   private fail(error: ProtocolError, events: ProtocolEvent[]): void {
     this.stopped = true;
-    this.currentState = WS_STATE_CLOSED;
     events.push({ kind: "error", code: error.code, message: error.message });
-    if (this.sentClose === undefined) {
-      const reason = Buffer.byteLength(error.message) <= 123 ? error.message : "";
-      this.queue(WS_MSG_CLOSE, true, encodeClosePayload(error.code, reason));
-      this.sentClose = { code: error.code, reason };
+    if (this.sentClose !== undefined) {
+      this.currentState = WS_STATE_CLOSED;
+      return;
+    }
+    const reason = Buffer.byteLength(error.message) <= MAX_CLOSE_REASON ? error.message : "";
+    if (this.deferCloseEcho) {
+      this.pendingFailure = { code: error.code, reason };
+      this.currentState = WS_STATE_CLOSING;
+    } else {
+      this.queueFinalClose(error.code, { code: error.code, reason });
     }
   }
 

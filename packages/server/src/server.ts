@@ -1,15 +1,15 @@
 // The web server: create it, register its actions, and serve it as an effection resource.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { resource, scoped, useScope, type Operation, type Task } from "effection";
+import { resource, spawn, type Operation } from "effection";
 import { rDebug, useFiberLimits } from "@fiberws/fiber";
 import type { ActionTable, WebAction } from "./actions.js";
 import type { WebConfig } from "./config/mod.js";
 import { answerClientError } from "./client-error.js";
 import { httpOptions } from "./http-options.js";
-import { ConnectionGate, runAsFiber } from "./limits.js";
+import { FiberStarter } from "./fiber-starter.js";
+import { ConnectionGate } from "./limits.js";
 import { bindServer, parseListenUrl, type ListenAddress } from "./listen.js";
-import { logFailure } from "./log-failure.js";
 import { refuseSocket } from "./raw-response.js";
 import { writeResponse } from "./reply.js";
 import { answerRequest } from "./request.js";
@@ -103,7 +103,6 @@ export function serve(server: WebServer): Operation<WebService> {
     const endpoints = config.listen.map(parseListenUrl);
     if (config.limits.fibers > 0) yield* useFiberLimits(config.limits.fibers);
 
-    const scope = yield* useScope();
     const stopListeners = new Set<() => void>();
     let stopping = false;
     const state: ServerState = {
@@ -122,24 +121,15 @@ export function serve(server: WebServer): Operation<WebService> {
     const gate = new ConnectionGate(config.limits.connections);
     const refused = new WeakSet<Socket>();
     const responding = new WeakSet<Socket>();
-    const live = new Set<{ task?: Task<void> }>();
+    const starter = new FiberStarter(config.timeouts.parse);
+    yield* spawn(() => starter.run());
     let nextId = 1;
 
     /** Run a handler as a fiber owned by the server; `refuse` answers when no slot came in time. */
     const start = (name: string, handler: () => Operation<void>, refuse: () => Operation<void>): void => {
-      const entry: { task?: Task<void> } = {};
-      live.add(entry);
-      entry.task = scope.run(function* () {
-        try {
-          if (!(yield* runAsFiber(name, config.timeouts.parse, handler))) {
-            rDebug("web", "%s: no fiber slot within %d ms", name, config.timeouts.parse);
-            yield* refuse();
-          }
-        } catch (error) {
-          logFailure(name, error);
-        } finally {
-          live.delete(entry);
-        }
+      starter.start(name, handler, function* () {
+        rDebug("web", "%s: no fiber slot within %d ms", name, config.timeouts.parse);
+        yield* refuse();
       });
     };
 
@@ -174,13 +164,9 @@ export function serve(server: WebServer): Operation<WebService> {
       const name = `ws ${plan.path} #${nextId++}`;
       start(
         name,
-        function* () {
-          try {
-            yield* scoped(() => acceptUpgrade(state, req, socket, head, plan, name));
-          } catch (error) {
-            logFailure(name, error);
-          }
-        },
+        // The fiber's own scope is the error boundary for the action's children: no scope of
+        // its own here (each costs ~6 KB per idle connection).
+        () => acceptUpgrade(state, req, socket, head, plan, name),
         function* () {
           refuseSocket(socket, 503, "the server is busy; try again later");
         },
@@ -209,7 +195,7 @@ export function serve(server: WebServer): Operation<WebService> {
     } finally {
       yield* shutDown({
         servers,
-        handlers: () => [...live].flatMap((entry) => (entry.task ? [entry.task] : [])),
+        handlers: starter,
         sockets: () => gate.sockets,
         announce: () => {
           stopping = true;

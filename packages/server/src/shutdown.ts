@@ -1,7 +1,7 @@
 // Graceful shutdown of a serving server: stop accepting, let connections end, release the ports.
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
-import { all, type Operation, type Task } from "effection";
+import { all, type Operation } from "effection";
 import { armTimer, runInterruptible } from "./interruptible.js";
 import { stopAccepting } from "./listen.js";
 
@@ -12,8 +12,8 @@ const SHUTDOWN_MARGIN_MS = 500;
 export interface ShutdownParts {
   /** The node servers, listening or not. */
   readonly servers: readonly Server[];
-  /** The handler tasks still running (read when needed: it shrinks as they end). */
-  readonly handlers: () => Task<void>[];
+  /** The handlers' fibers: waited for, then halted if still running. */
+  readonly handlers: { whenIdle(): Operation<void>; haltAll(): Operation<void> };
   /** Every socket still open. */
   readonly sockets: () => Iterable<Socket>;
   /** Tell the handlers the server stops: WebSocket actions return, new requests get 503. */
@@ -35,10 +35,10 @@ export function* shutDown(parts: ShutdownParts): Operation<void> {
   parts.announce();
   const grace = parts.closeTimeout > 0 ? parts.closeTimeout + SHUTDOWN_MARGIN_MS : 0;
   yield* runInterruptible(
-    () => all(parts.handlers()),
+    () => parts.handlers.whenIdle(),
     (interrupt: (reason: "grace over") => void) => armTimer(grace, interrupt, "grace over"),
   );
-  yield* all(parts.handlers().map((task) => task.halt()));
+  yield* parts.handlers.haltAll();
   for (const server of parts.servers) server.closeAllConnections();
   for (const socket of parts.sockets()) socket.destroy();
   yield* all(closed);

@@ -2,11 +2,10 @@
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { Operation } from "effection";
-import { validateUpgradeRequest, WS_STATE_OPEN, WS_STATUS_INTERNAL_ERROR } from "@fiberws/core";
-import { useWebSocketConnection, webSocketGetState, webSocketSendClose } from "@fiberws/fiber";
+import { validateUpgradeRequest, WS_STATE_OPEN, WS_STATUS_GOING_AWAY, WS_STATUS_INTERNAL_ERROR } from "@fiberws/core";
+import { closeAndRelease, createWebSocket, webSocketGetState, webSocketSendClose } from "@fiberws/fiber";
 import { findAction, type WebAction } from "./actions.js";
 import type { RouteConfig } from "./config/mod.js";
-import { runInterruptible } from "./interruptible.js";
 import { findRoute, routeAllowsMethod, routeMethods } from "./routes.js";
 import type { ServerState } from "./server-state.js";
 import { parseRequestTarget, type WebSocketWeb } from "./web.js";
@@ -78,9 +77,11 @@ export function planUpgrade(state: ServerState, req: IncomingMessage): UpgradePl
 
 /**
  * Accept a planned upgrade: send the `101`, wrap the socket as a server-role WebSocket with the
- * configured limits and timeouts, and run the action until it returns or the server stops.
- * The connection is then closed (1001, bounded by `timeouts.close`); if the action threw, it is
- * closed with 1011 first and the error is rethrown for the caller to log.
+ * configured limits and timeouts, and run the action until it returns. When the server starts
+ * to stop, the connection is sent a close with 1001 at once, so an action reading it returns
+ * by itself (one that does not is halted by the shutdown after its grace). The connection is
+ * then closed (1001, bounded by `timeouts.close`); if the action threw, it is closed with 1011
+ * first and the error is rethrown for the caller to log.
  * @param state the server's shared state.
  * @param req the upgrade request.
  * @param socket the client's socket, detached from the HTTP parser.
@@ -98,9 +99,10 @@ export function* acceptUpgrade(
   name: string,
 ): Operation<void> {
   const { config } = state;
-  const lines = Object.entries(plan.headers).map(([field, value]) => `${field}: ${value}\r\n`);
-  socket.write(`HTTP/1.1 101 Switching Protocols\r\n${lines.join("")}\r\n`);
-  const webSocket = yield* useWebSocketConnection(socket, {
+  socket.write(switchingProtocols(plan.headers));
+  // The connection object lives in this fiber's own frame: no resource task and no child task
+  // for the stop signal, which saves ~25 KB per idle connection (two effection tasks).
+  const webSocket = yield* createWebSocket(socket, {
     role: "server",
     protocol: plan.protocol,
     maxFrame: config.limits.maxFrame,
@@ -111,6 +113,7 @@ export function* acceptUpgrade(
     sendTimeout: config.timeouts.send,
     name,
   });
+  const unwatch = state.onStop(() => webSocket.startClose(WS_STATUS_GOING_AWAY, "going away"));
   const web: WebSocketWeb = {
     kind: "websocket",
     method: req.method ?? "GET",
@@ -128,15 +131,23 @@ export function* acceptUpgrade(
     protocol: plan.protocol,
   };
   try {
-    yield* runInterruptible(() => plan.action(web), (interrupt: (reason: "stopping") => void) =>
-      state.onStop(() => interrupt("stopping")),
-    );
+    yield* plan.action(web);
   } catch (error) {
     if (webSocketGetState(webSocket) === WS_STATE_OPEN) {
       yield* webSocketSendClose(webSocket, WS_STATUS_INTERNAL_ERROR, "internal server error");
     }
     throw error;
+  } finally {
+    unwatch();
+    yield* closeAndRelease(webSocket, WS_STATUS_GOING_AWAY, "going away");
   }
+}
+
+/** The `101 Switching Protocols` response with `headers`, as one string to write. */
+function switchingProtocols(headers: Record<string, string>): string {
+  let text = "HTTP/1.1 101 Switching Protocols\r\n";
+  for (const field in headers) text += `${field}: ${headers[field]}\r\n`;
+  return `${text}\r\n`;
 }
 
 /**

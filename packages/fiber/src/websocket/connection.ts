@@ -265,15 +265,29 @@ export class WebSocket implements SocketConsumer {
     }
     // A protocol error makes the engine send a close of its own: wait for the answer.
     if (this.closeSentAt === undefined && this.protocol.closeSent) this.closeStarted();
+    if (events.length > before) this.wake();
+    // Checked after the wake: a waiting dispatcher has already taken what it could, so one large
+    // message no longer pauses and resumes the socket (a pause per 1 MiB echo before).
     if (this.pendingBytes > PAUSE_BYTES && !this.paused) {
       this.paused = true;
       this.channel.pause();
     }
-    if (events.length > before) this.wake();
     this.flush();
     // A protocol error fails the connection: nothing more is read, so end our side now rather
-    // than wait for a close answer that would not be parsed.
-    if (failed) this.channel.endOutput();
+    // than wait for a close answer that would not be parsed. (A deferred error close is sent
+    // by closeForFailure when the dispatcher reaches the error.)
+    if (failed && this.protocol.closeSent) this.channel.endOutput();
+  }
+
+  /**
+   * The dispatcher reached a protocol error: send its close, after the replies to the messages
+   * that came before it, and end our output (nothing more is parsed, so no answer is awaited).
+   */
+  closeForFailure(): void {
+    if (this.protocol.awaitingAnswer) this.protocol.answerClose();
+    if (this.closeSentAt === undefined && this.protocol.closeSent) this.closeStarted();
+    this.flush();
+    this.channel.endOutput();
   }
 
   /** @internal The socket's input is over. */
@@ -321,8 +335,7 @@ export class WebSocket implements SocketConsumer {
     const protocol = this.protocol;
     const total = protocol.outgoingBytes;
     if (total === 0) return;
-    const frames = protocol.takeOutgoing();
-    this.channel.write(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames, total));
+    this.channel.writeAll(protocol.takeOutgoing(), total);
   }
 
   /** Flush at the end of the current turn (one flush for all sends of the turn). */
@@ -396,8 +409,9 @@ export class WebSocket implements SocketConsumer {
     if (this.finished) return;
     this.finished = true;
     const received = this.protocol.closeReceived;
-    // The peer's close waited for the dispatcher to reach it: the replies before it are queued.
-    if (received && !this.protocol.closeSent) this.protocol.answerClose();
+    // The peer's close (or a protocol error) waited for the dispatcher to reach it: the replies
+    // before it are queued.
+    if (this.protocol.awaitingAnswer) this.protocol.answerClose();
     this.releaseStream();
     this.closeStatus = received ? received.code : WS_STATUS_COMMS_ERROR;
     this.closeReason = received ? received.reason : "";
@@ -534,7 +548,10 @@ export function* closeAndRelease(ws: WebSocket, code: number, reason: string): O
     const event = ws.takeEvent();
     if (event === undefined) yield* ws.waitForEvent();
     else if (event.kind === "close" || event.kind === "end") ws.finish();
-    else if (event.kind === "error") ws.recordFailure(event.code, event.message);
+    else if (event.kind === "error") {
+      ws.recordFailure(event.code, event.message);
+      ws.closeForFailure();
+    }
   }
   yield* ws.channel.whenClosed();
 }

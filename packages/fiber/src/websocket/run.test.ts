@@ -280,7 +280,7 @@ describe("webSocketRun when the peer closes", () => {
     expect(events).toEqual([WS_EVENT_OPEN, WS_EVENT_MESSAGE, WS_EVENT_MESSAGE, WS_EVENT_CLOSE]);
   }));
 
-  it("ends normally, without 1011, when a send fails because a protocol error closed the connection", scopedTest(function* () {
+  it("sends the reply to a message that came before a protocol error, then closes with 1002", scopedTest(function* () {
     const sockets = yield* useLoopbackSockets();
     const ws = yield* useWebSocketConnection(sockets.server, { role: "server" });
     const peer = yield* useRawPeer(sockets.client);
@@ -292,13 +292,14 @@ describe("webSocketRun when the peer closes", () => {
       if (event !== WS_EVENT_MESSAGE) return;
       busy.resolve();
       yield* release.operation;
-      yield* webSocketSendString(w, "too late");
+      yield* webSocketSendString(w, "answer to work");
     }, null, null, 0));
     sockets.client.write(clientFrames((p) => p.send(WS_MSG_TEXT, "work")));
     yield* busy.operation;
     sockets.client.write(Buffer.from([0x81, 0x02, 0x68, 0x69])); // unmasked text from a client: 1002
-    expect(yield* nextSignificant(peer)).toMatchObject({ kind: "close", code: 1002 });
     release.resolve();
+    expect(yield* nextSignificant(peer)).toMatchObject({ kind: "message", data: "answer to work" });
+    expect(yield* nextSignificant(peer)).toMatchObject({ kind: "close", code: 1002 });
     expect(yield* task).toBe(-1002);
     expect(events).toEqual([WS_EVENT_OPEN, WS_EVENT_MESSAGE, WS_EVENT_ERROR, WS_EVENT_CLOSE]);
     expect(yield* nextSignificant(peer)).toEqual({ kind: "end" });

@@ -102,6 +102,7 @@ function* dispatchUntilClosed(ws: WebSocket, callback: WebSocketProc, arg: unkno
         break;
       case "error":
         ws.recordFailure(event.code, event.message);
+        ws.closeForFailure();
         yield* deliver(ws, callback, arg, WS_EVENT_ERROR, null, 0);
         break;
       case "close":

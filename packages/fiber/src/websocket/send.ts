@@ -203,7 +203,9 @@ export function* webSocketSendBlock(
   if (opcode !== WS_MSG_TEXT && opcode !== WS_MSG_BINARY && opcode !== WS_MSG_CONT) {
     throw new RangeError(`webSocketSendBlock: unknown message type ${type}`);
   }
-  const scope = yield* awaitStreamTurn(ws);
+  // Only streamed messages need the caller's scope: a plain send performs no effect at all,
+  // which saved ~10% of the server's time on small echoes (one effect per message).
+  const scope = more || ws.streamOwner !== undefined ? yield* awaitStreamTurn(ws) : undefined;
   assertOpen(ws, "webSocketSendBlock");
   const streaming = ws.streamOwner !== undefined;
   if (opcode === WS_MSG_CONT && !streaming) {

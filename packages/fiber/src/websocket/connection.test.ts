@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { sleep, spawn, withResolvers } from "effection";
+import type { Socket } from "node:net";
+import { Protocol, WS_EVENT_MESSAGE, WS_MSG_BINARY } from "@fiberws/core";
+import { scopedTest, useLoopbackSockets } from "../testing/mod.js";
+import { useWebSocketConnection } from "./connection.js";
+import { webSocketRun, type WebSocketProc } from "./run.js";
+
+/** Send `count` binary messages of `size` bytes from a client-role engine over `socket`. */
+function sendMessages(socket: Socket, count: number, size: number): void {
+  const client = new Protocol({ role: "client", maxFrame: Infinity });
+  for (let i = 0; i < count; i++) client.send(WS_MSG_BINARY, Buffer.alloc(size, i));
+  for (const frame of client.takeOutgoing()) socket.write(frame);
+}
+
+/** Count the calls of `socket.pause()`. */
+function countPauses(socket: Socket): { count: number } {
+  const counter = { count: 0 };
+  const pause = socket.pause.bind(socket);
+  socket.pause = () => {
+    counter.count++;
+    return pause();
+  };
+  return counter;
+}
+
+describe("WebSocket input pacing", () => {
+  it("pauses reading while over 256 KiB of messages wait for a busy callback, and resumes once it catches up", scopedTest(function* () {
+    const sockets = yield* useLoopbackSockets();
+    const ws = yield* useWebSocketConnection(sockets.server, { role: "server", closeTimeout: 50 });
+    const release = withResolvers<void>();
+    let received = 0;
+    const busyFirst: WebSocketProc = function* (_ws, event) {
+      if (event !== WS_EVENT_MESSAGE) return;
+      received++;
+      if (received === 1) yield* release.operation;
+    };
+    yield* spawn(() => webSocketRun(ws, busyFirst, null, null, 0));
+    sendMessages(sockets.client, 6, 100_000);
+    yield* sleep(100);
+    expect(received).toBe(1);
+    expect(sockets.server.isPaused()).toBe(true);
+    release.resolve();
+    yield* sleep(100);
+    expect(received).toBe(6);
+    expect(sockets.server.isPaused()).toBe(false);
+  }));
+
+  it("takes a 1 MiB message without pausing when the callback is waiting for it", scopedTest(function* () {
+    const sockets = yield* useLoopbackSockets();
+    const pauses = countPauses(sockets.server);
+    const ws = yield* useWebSocketConnection(sockets.server, { role: "server", maxFrame: Infinity, closeTimeout: 50 });
+    const lengths: number[] = [];
+    const record: WebSocketProc = (_ws, event, _buf, len) => {
+      if (event === WS_EVENT_MESSAGE) lengths.push(len);
+    };
+    yield* spawn(() => webSocketRun(ws, record, null, null, 0));
+    sendMessages(sockets.client, 2, 1024 * 1024);
+    while (lengths.length < 2) yield* sleep(10);
+    expect(lengths).toEqual([1024 * 1024, 1024 * 1024]);
+    expect(pauses.count).toBe(0);
+  }));
+});
