@@ -138,6 +138,18 @@ describe("validateUpgradeRequest", () => {
     });
   });
 
+  it("reads header names in any case, and counts a field sent under two spellings as repeated", () => {
+    const mixed = {
+      method: "GET",
+      httpVersion: "1.1",
+      headers: { Host: "h", UPGRADE: "WebSocket", Connection: "Upgrade", "Sec-WebSocket-Version": "13" },
+    };
+    expect(validateUpgradeRequest({ ...mixed, headers: { ...mixed.headers, "Sec-WebSocket-Key": SAMPLE_KEY } }).ok)
+      .toBe(true);
+    const twice = { ...mixed.headers, "Sec-WebSocket-Key": SAMPLE_KEY, "sec-websocket-key": SAMPLE_KEY };
+    expect(refusal({ ...mixed, headers: twice }).reason).toBe("the Sec-WebSocket-Key header has more than one value");
+  });
+
   it("escapes and shortens a hostile value quoted in a reason", () => {
     const { reason } = refusal(upgradeRequest({ upgrade: `evil\r\nSet-Cookie: x=1${"a".repeat(500)}` }));
     expect(reason).not.toMatch(/[\r\n]/);

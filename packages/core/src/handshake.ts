@@ -4,10 +4,19 @@
  * Extensions (`Sec-WebSocket-Extensions`) are never negotiated: the server accepts none of those
  * offered, and the client offers none and refuses a response that selects one.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 import { WS_VERSION } from "./constants.js";
 import type { HeaderFields } from "./http-tokens.js";
-import { headerHasToken, headerList, headerValues, isFieldValue, isToken, quote, singleHeader } from "./http-tokens.js";
+import {
+  headerHasToken,
+  headerList,
+  headerValues,
+  isFieldValue,
+  isToken,
+  lowerCaseFields,
+  quote,
+  singleHeader,
+} from "./http-tokens.js";
 
 /** The client's verdict on a response: the selected subprotocol, or what was wrong. */
 type ResponseVerdict = { ok: true; protocol: string | undefined } | { ok: false; reason: string };
@@ -55,7 +64,8 @@ export type UpgradeDecision =
  * computeAcceptKey("dGhlIHNhbXBsZSBub25jZQ=="); // "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
  */
 export function computeAcceptKey(key: string): string {
-  return createHash("sha1").update(key + ACCEPT_GUID).digest("base64");
+  // The one-shot hash is about 3x faster than createHash().update().digest() for one block.
+  return hash("sha1", key + ACCEPT_GUID, "base64");
 }
 
 /**
@@ -88,7 +98,8 @@ export function validateUpgradeRequest(
 ): UpgradeDecision {
   const configured = options.protocols ?? [];
   assertProtocolNames(configured, "configured");
-  const key = checkRequest(req);
+  const fields = lowerCaseFields(req.headers);
+  const key = checkRequest(req, fields);
   if (typeof key !== "string") return key;
 
   const headers: Record<string, string> = {
@@ -96,7 +107,7 @@ export function validateUpgradeRequest(
     Connection: "Upgrade",
     "Sec-WebSocket-Accept": computeAcceptKey(key),
   };
-  const offered = configured.length === 0 ? [] : headerList(req.headers, "sec-websocket-protocol");
+  const offered = configured.length === 0 ? [] : headerList(fields, "sec-websocket-protocol");
   if (offered.length === 0) return { ok: true, protocol: undefined, headers };
   const protocol = configured.find((name) => offered.includes(name));
   if (protocol === undefined) {
@@ -110,8 +121,7 @@ export function validateUpgradeRequest(
 }
 
 /** The request's valid `Sec-WebSocket-Key`, or a refusal for the first thing wrong apart from subprotocols. */
-function checkRequest(req: UpgradeRequest): string | UpgradeDecision {
-  const { headers } = req;
+function checkRequest(req: UpgradeRequest, headers: HeaderFields): string | UpgradeDecision {
   if (req.method !== "GET") {
     return {
       ok: false,
@@ -120,12 +130,8 @@ function checkRequest(req: UpgradeRequest): string | UpgradeDecision {
       headers: { Allow: "GET" },
     };
   }
-  const version = HTTP_VERSION_FORMAT.exec(req.httpVersion);
-  if (version === null) return badRequest(`HTTP version ${quote(req.httpVersion)} is not valid`);
-  const [, major, minor] = version;
-  if (Number(major) < 1 || (Number(major) === 1 && Number(minor) < 1)) {
-    return badRequest(`HTTP/${req.httpVersion} cannot open a WebSocket; HTTP/1.1 or later is required`);
-  }
+  const versionProblem = httpVersionProblem(req.httpVersion);
+  if (versionProblem !== undefined) return badRequest(versionProblem);
   const host = singleHeader(headers, "host");
   if (host.state === "missing" || (host.state === "present" && host.value === "")) {
     return badRequest("the Host header is missing");
@@ -157,10 +163,23 @@ function checkRequest(req: UpgradeRequest): string | UpgradeDecision {
   return key.value;
 }
 
+/** What is wrong with the request's HTTP version, or undefined for 1.1 or later. */
+function httpVersionProblem(httpVersion: string): string | undefined {
+  if (httpVersion === "1.1") return undefined;
+  const version = HTTP_VERSION_FORMAT.exec(httpVersion);
+  if (version === null) return `HTTP version ${quote(httpVersion)} is not valid`;
+  const [, major, minor] = version;
+  if (Number(major) < 1 || (Number(major) === 1 && Number(minor) < 1)) {
+    return `HTTP/${httpVersion} cannot open a WebSocket; HTTP/1.1 or later is required`;
+  }
+  return undefined;
+}
+
 /** What is wrong when header `name` lacks `token` (compared ignoring case), or undefined if it has it. */
-function missingToken(headers: HeaderFields, name: string, token: string): string | undefined {
-  if (headerHasToken(headers, name, token)) return undefined;
-  const elements = headerList(headers, name);
+function missingToken(headers: HeaderFields, name: "Upgrade" | "Connection", token: string): string | undefined {
+  const field = name === "Upgrade" ? "upgrade" : "connection";
+  if (headerHasToken(headers, field, token)) return undefined;
+  const elements = headerList(headers, field);
   return elements.length === 0
     ? `the ${name} header is missing; it must include "${token}"`
     : `the ${name} header must include "${token}", got ${quote(elements.join(", "))}`;
@@ -253,6 +272,7 @@ export function verifyUpgradeResponse(
   offered: readonly string[],
 ): ResponseVerdict {
   if (status !== 101) return { ok: false, reason: `expected status 101 Switching Protocols, got ${status}` };
+  headers = lowerCaseFields(headers);
   const tokenProblem = missingToken(headers, "Upgrade", "websocket") ?? missingToken(headers, "Connection", "upgrade");
   if (tokenProblem !== undefined) return { ok: false, reason: `in the response, ${tokenProblem}` };
   const accept = singleHeader(headers, "sec-websocket-accept");
@@ -296,10 +316,10 @@ function selectedProtocol(
 
 /** Throw unless every name is an HTTP token and none appears twice. */
 function assertProtocolNames(names: readonly string[], role: "configured" | "offered"): void {
-  const seen = new Set<string>();
-  for (const name of names) {
+  // Lists are a handful of names: a search of the earlier ones beats allocating a Set per call.
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
     if (!isToken(name)) throw new TypeError(`${role} subprotocol ${quote(name)} is not a valid HTTP token`);
-    if (seen.has(name)) throw new TypeError(`${role} subprotocol ${quote(name)} appears twice`);
-    seen.add(name);
+    if (names.indexOf(name) < i) throw new TypeError(`${role} subprotocol ${quote(name)} appears twice`);
   }
 }

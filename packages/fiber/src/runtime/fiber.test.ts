@@ -92,6 +92,46 @@ describe("spawnFiber", () => {
     expect(logged.join("")).toContain("background");
   });
 
+  it("runs the fiber's cleanup when a background task fails, and keeps the spawner running", async () => {
+    let cleaned = false;
+    const result = await run(function* () {
+      yield* spawnFiber("guarded", function* () {
+        try {
+          yield* spawn(function* () {
+            yield* sleep(1);
+            throw new Error("background");
+          });
+          yield* suspend();
+        } finally {
+          cleaned = true;
+        }
+      });
+      yield* sleep(10);
+      return "spawner still running";
+    });
+    expect(result).toBe("spawner still running");
+    expect(cleaned).toBe(true);
+  });
+
+  it("logs and contains an error thrown by a task's cleanup while the fiber ends", async () => {
+    const result = await run(function* () {
+      const fiber = yield* spawnFiber("untidy", function* () {
+        yield* spawn(function* () {
+          try {
+            yield* suspend();
+          } finally {
+            throw new Error("cleanup broke");
+          }
+        });
+        yield* sleep(1);
+      });
+      yield* sleep(10);
+      return fiber.state;
+    });
+    expect(result).toBe("done");
+    expect(logged.join("")).toContain("cleanup broke");
+  });
+
   it("halts the fiber and runs its finally block when its spawner's scope ends", async () => {
     let cleaned = false;
     const fiber = await run(function* () {
