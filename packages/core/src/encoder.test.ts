@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encodeFrame } from "./encoder.js";
+import { encodeFrame, FrameQueue } from "./encoder.js";
 
 /** Splits one encoded frame into its parts (unmasking the payload if masked). */
 function decode(pieces: Buffer[]) {
@@ -101,5 +101,55 @@ describe("encodeFrame", () => {
     encodeFrame(out, 1, true, text, true);
     expect(out).toHaveLength(1);
     expect(decode(out).payload.toString()).toBe(text);
+  });
+});
+
+describe("FrameQueue", () => {
+  it("hands back small frames queued back to back as one buffer, in order", () => {
+    const queue = new FrameQueue();
+    expect(queue.push(1, true, "one", false)).toBe(5);
+    queue.push(2, true, Buffer.from([1, 2]), false);
+    expect(queue.bytes).toBe(9);
+    const pieces = queue.take();
+    expect(pieces).toHaveLength(1);
+    expect(pieces[0]).toEqual(Buffer.from([0x81, 3, 0x6f, 0x6e, 0x65, 0x82, 2, 1, 2]));
+    expect(queue.bytes).toBe(0);
+    expect(queue.take()).toEqual([]);
+  });
+
+  it("keeps each queue's frames apart and intact when queues interleave", () => {
+    const first = new FrameQueue();
+    const second = new FrameQueue();
+    first.push(1, true, "a", false);
+    second.push(1, true, "b", false);
+    first.push(1, true, "c", false);
+    expect(Buffer.concat(first.take()).toString("latin1")).toBe("\x81\x01a\x81\x01c");
+    expect(Buffer.concat(second.take()).toString("latin1")).toBe("\x81\x01b");
+  });
+
+  it("never reuses bytes already handed over", () => {
+    const queue = new FrameQueue();
+    queue.push(1, true, "kept", false);
+    const [taken] = queue.take();
+    const copy = Buffer.from(taken as Buffer);
+    for (let i = 0; i < 100; i++) queue.push(2, true, Buffer.alloc(3000, i), false);
+    expect(taken).toEqual(copy);
+    expect(Buffer.concat(queue.take()).length).toBe(100 * 3004);
+  });
+
+  it("keeps order around a large frame and masks frames in the client role", () => {
+    const queue = new FrameQueue();
+    const big = Buffer.alloc(20_000, 9);
+    queue.push(1, false, "head", true);
+    queue.push(0, true, big, false);
+    queue.push(1, true, "tail", false);
+    const pieces = queue.take();
+    const head = pieces[0] as Buffer;
+    expect(decode([head])).toMatchObject({ fin: false, opcode: 1, payload: Buffer.from("head") });
+    expect(head.length).toBe(2 + 4 + 4);
+    const bytes = Buffer.concat(pieces.slice(1));
+    expect(bytes.length).toBe(4 + 20_000 + 6);
+    expect(bytes.subarray(4, 20_004)).toEqual(big);
+    expect(bytes.subarray(20_004).toString("latin1")).toBe("\x81\x04tail");
   });
 });

@@ -16,7 +16,7 @@ import {
   WS_STATUS_MESSAGE_TOO_LARGE,
   WS_STATUS_NO_STATUS,
 } from "./constants.js";
-import { encodeFrame } from "./encoder.js";
+import { FrameQueue } from "./encoder.js";
 import { ProtocolError } from "./errors.js";
 import { FrameReader, type Role } from "./frame.js";
 import { MessageAssembler, type MessageEvent } from "./message.js";
@@ -114,8 +114,7 @@ export class Protocol {
   private readonly assembler: MessageAssembler;
   private readonly controlBuffer = Buffer.allocUnsafe(WS_MAX_CONTROL);
   private controlFill = 0;
-  private outgoing: Buffer[] = [];
-  private queuedBytes = 0;
+  private readonly outgoing = new FrameQueue();
   /** True between a `send(..., more = true)` and the send that ends the message. */
   private sendingMessage = false;
 
@@ -163,7 +162,7 @@ export class Protocol {
 
   /** Bytes waiting in the outgoing queue. */
   get outgoingBytes(): number {
-    return this.queuedBytes;
+    return this.outgoing.bytes;
   }
 
   /**
@@ -321,10 +320,7 @@ export class Protocol {
    * @returns the buffers to write, in order (possibly none)
    */
   takeOutgoing(): Buffer[] {
-    const pieces = this.outgoing;
-    this.outgoing = [];
-    this.queuedBytes = 0;
-    return pieces;
+    return this.outgoing.take();
   }
 
   private parse(chunk: Buffer, events: ProtocolEvent[]): void {
@@ -438,7 +434,7 @@ export class Protocol {
 
   /** Encodes one frame (masked in the client role) onto the outgoing queue. */
   private queue(opcode: number, fin: boolean, payload: string | Uint8Array): void {
-    this.queuedBytes += encodeFrame(this.outgoing, opcode, fin, payload, this.role === "client");
+    this.outgoing.push(opcode, fin, payload, this.role === "client");
   }
 
   /** @throws Error when nothing more may be sent (a close frame went out or the connection is closed). */

@@ -1,6 +1,6 @@
 // The WebSocket connection object: protocol state, the reader, outgoing flushes and timers.
 import type { Socket } from "node:net";
-import { action, resource, type Operation } from "effection";
+import { Ok, resource, type Effect, type Operation, type Result } from "effection";
 import {
   Protocol,
   WS_STATE_CLOSED,
@@ -91,6 +91,26 @@ function flushScheduled(): void {
   }
 }
 
+/**
+ * What the dispatcher waits on for the next event: one per connection, entered at every wait.
+ * Reusing it instead of an `action` per wait saved ~2% of the server's time on pipelined
+ * 64-byte echoes (the action's operation, iterators and closures at every read).
+ */
+class EventArrival implements Effect<void> {
+  readonly description = "the next event of a websocket connection";
+  /** Resumes the waiting dispatcher, while it waits. */
+  settle: ((result: Result<void>) => void) | undefined = undefined;
+  private readonly exit = (exited: (result: Result<void>) => void): void => {
+    this.settle = undefined;
+    exited(Ok());
+  };
+
+  enter(resolve: (result: Result<void>) => void): (exited: (result: Result<void>) => void) => void {
+    this.settle = resolve;
+    return this.exit;
+  }
+}
+
 function onTimer(ws: WebSocket): void {
   ws.onTimer();
 }
@@ -158,7 +178,7 @@ export class WebSocket implements SocketConsumer {
   private head = 0;
   private pendingBytes = 0;
   private paused = false;
-  private waiter: (() => void) | undefined = undefined;
+  private readonly arrival = new EventArrival();
   private reading = false;
   private inactivity = 0;
   private lastReceived = 0;
@@ -324,10 +344,7 @@ export class WebSocket implements SocketConsumer {
   *waitForEvent(): Operation<void> {
     this.flush();
     if (this.head < this.events.length) return;
-    yield* action<void>((resolve) => {
-      this.waiter = resolve;
-      return () => (this.waiter = undefined);
-    });
+    yield this.arrival;
   }
 
   /** Write every queued frame in one socket write. */
@@ -460,10 +477,10 @@ export class WebSocket implements SocketConsumer {
 
   /** @internal Wake the dispatcher waiting in {@link WebSocket.waitForEvent}. */
   wake(): void {
-    const waiter = this.waiter;
-    if (waiter) {
-      this.waiter = undefined;
-      waiter();
+    const settle = this.arrival.settle;
+    if (settle) {
+      this.arrival.settle = undefined;
+      settle(Ok());
     }
   }
 

@@ -305,6 +305,25 @@ describe("webSocketRun when the peer closes", () => {
     expect(yield* nextSignificant(peer)).toEqual({ kind: "end" });
   }));
 
+  it("keeps reading and discarding after a protocol error until the peer ends, so the peer reads the close, not a reset", scopedTest(function* () {
+    const sockets = yield* useLoopbackSockets();
+    const ws = yield* useWebSocketConnection(sockets.server, { role: "server", maxFrame: 1024 });
+    const peer = yield* useRawPeer(sockets.client, { answer: false });
+    const task = yield* spawn(() => webSocketRun(ws, () => {}, null, null, 0));
+    let writeError: Error | undefined;
+    sockets.client.on("error", (error) => (writeError = error));
+    // A masked binary frame announcing 1 MiB: over maxFrame, so 1009 at its header. The peer
+    // keeps sending the rest: the server must read and discard it, not reset the connection.
+    sockets.client.write(Buffer.from([0x82, 0xff, 0, 0, 0, 0, 0, 0x10, 0, 0, 1, 2, 3, 4]));
+    for (let i = 0; i < 8; i++) sockets.client.write(Buffer.alloc(128 * 1024, i));
+    expect(yield* nextSignificant(peer)).toMatchObject({ kind: "close", code: 1009 });
+    expect(yield* nextSignificant(peer)).toEqual({ kind: "end" });
+    expect(yield* task).toBe(-1009);
+    // The peer's output went out whole (it ended after its last byte, on the server's end).
+    expect(sockets.client.bytesWritten).toBe(14 + 8 * 128 * 1024);
+    expect(writeError).toBeUndefined();
+  }));
+
   it("fails a send with WebSocketClosedError when the peer dropped TCP under the callback, and ends with -1006", scopedTest(function* () {
     const sockets = yield* useLoopbackSockets();
     const ws = yield* useWebSocketConnection(sockets.server, { role: "server" });

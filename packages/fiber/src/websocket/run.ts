@@ -77,11 +77,16 @@ function* deliver(
     const result = callback(ws, event, buf, len, arg);
     if (isOperation(result)) yield* result;
   } catch (error) {
-    if (!closedUnderCallback(ws, error)) throw error;
-    rDebug("websocket", "%s: %s", ws.name, (error as Error).message);
+    absorbClosedUnderCallback(ws, error);
   } finally {
     ws.dispatching = false;
   }
+}
+
+/** @throws `error` again unless the peer or a failure closed the connection under the callback. */
+function absorbClosedUnderCallback(ws: WebSocket, error: unknown): void {
+  if (!closedUnderCallback(ws, error)) throw error;
+  rDebug("websocket", "%s: %s", ws.name, (error as Error).message);
 }
 
 /** Deliver events until the connection is closed (the close handshake completed or input ended). */
@@ -98,7 +103,17 @@ function* dispatchUntilClosed(ws: WebSocket, callback: WebSocketProc, arg: unkno
         // Data that arrives after our close is discarded: the conversation is over.
         if (ws.closedHere) break;
         ws.messageLength = event.length;
-        yield* deliver(ws, callback, arg, event.last ? WS_EVENT_MESSAGE : WS_EVENT_PARTIAL_MESSAGE, event.data, event.length);
+        // deliver() inlined: one generator less per message, ~1% of a pipelined 64-byte echo.
+        ws.dispatching = true;
+        try {
+          const type = event.last ? WS_EVENT_MESSAGE : WS_EVENT_PARTIAL_MESSAGE;
+          const result = callback(ws, type, event.data, event.length, arg);
+          if (isOperation(result)) yield* result;
+        } catch (error) {
+          absorbClosedUnderCallback(ws, error);
+        } finally {
+          ws.dispatching = false;
+        }
         break;
       case "error":
         ws.recordFailure(event.code, event.message);

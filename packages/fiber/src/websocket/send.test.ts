@@ -45,6 +45,15 @@ describe("webSocketSend*", () => {
     expect(server.protocol.outgoingBytes).toBe(0);
   }));
 
+  it("sends a block each time the same send operation is run, truncated to len", scopedTest(function* () {
+    const { server, client } = yield* useLoopbackPair();
+    const send = webSocketSendBlock(server, WS_MSG_TEXT, "again and again", 5);
+    expect(yield* send).toBe(5);
+    expect(yield* send).toBe(5);
+    expect((yield* nextMessage(client)).data).toBe("again");
+    expect((yield* nextMessage(client)).data).toBe("again");
+  }));
+
   it("streams one message in pieces with WS_MSG_MORE, and sends only len bytes", scopedTest(function* () {
     const { server, client } = yield* useLoopbackPair();
     yield* webSocketSendBlock(server, WS_MSG_BINARY | WS_MSG_MORE, Buffer.from([1, 2]));

@@ -1,6 +1,6 @@
 // Sending on a connection: messages, streamed pieces and close, as operations with backpressure.
 import { format } from "node:util";
-import { action, ensure, useScope, type Operation } from "effection";
+import { action, ensure, useScope, type Effect, type Operation } from "effection";
 import {
   WS_MSG_BINARY,
   WS_MSG_CONT,
@@ -183,12 +183,81 @@ function selectPath(value: unknown, path: string): unknown {
  * yield* webSocketSendBlock(ws, WS_MSG_CONT, "world");
  * ```
  */
-export function* webSocketSendBlock(
+export function webSocketSendBlock(
   ws: WebSocket,
   type: number,
   data: string | Uint8Array,
   len?: number,
 ): Operation<number> {
+  return new SendBlock(ws, type, data, len);
+}
+
+/**
+ * The operation of one {@link webSocketSendBlock}. A whole message sent while no message is
+ * streamed and the socket is under its high-water mark (nearly every send) completes on its
+ * first step with no generator: it saved ~2% of the server's time on pipelined 64-byte echoes
+ * (two generator objects and their resumptions per message). Everything else continues in
+ * {@link sendBlockSlowly}.
+ */
+class SendBlock implements Operation<number>, Iterator<Effect<unknown>, number, unknown> {
+  private rest: Iterator<Effect<unknown>, number, unknown> | undefined = undefined;
+  private started = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly type: number,
+    private readonly data: string | Uint8Array,
+    private readonly len: number | undefined,
+  ) {}
+
+  [Symbol.iterator](): Iterator<Effect<unknown>, number, unknown> {
+    // Each run of the operation needs its own state; the first one uses this object.
+    if (this.started) return new SendBlock(this.ws, this.type, this.data, this.len);
+    this.started = true;
+    return this;
+  }
+
+  next(value?: unknown): IteratorResult<Effect<unknown>, number> {
+    if (this.rest !== undefined) return this.rest.next(value);
+    const { ws, type } = this;
+    if ((type === WS_MSG_TEXT || type === WS_MSG_BINARY) && ws.streamOwner === undefined) {
+      const payload = this.len === undefined ? this.data : truncate(this.data, this.len);
+      assertOpen(ws, "webSocketSendBlock");
+      ws.protocol.send(type, payload);
+      const size = typeof payload === "string" ? Buffer.byteLength(payload) : payload.length;
+      if (!overHighWater(ws)) {
+        ws.scheduleFlush();
+        return { done: true, value: size };
+      }
+      this.rest = paceThenReturn(ws, size);
+    } else {
+      this.rest = sendBlockSlowly(ws, type, this.data, this.len);
+    }
+    return this.rest.next();
+  }
+
+  return(value: number): IteratorResult<Effect<unknown>, number> {
+    return this.rest?.return?.(value) ?? { done: true, value };
+  }
+
+  throw(error: unknown): IteratorResult<Effect<unknown>, number> {
+    if (this.rest?.throw === undefined) throw error;
+    return this.rest.throw(error);
+  }
+}
+
+function* paceThenReturn(ws: WebSocket, size: number): Generator<Effect<unknown>, number, unknown> {
+  yield* paceOutput(ws);
+  return size;
+}
+
+/** {@link webSocketSendBlock} for streamed pieces, control frames and sends that must wait. */
+function* sendBlockSlowly(
+  ws: WebSocket,
+  type: number,
+  data: string | Uint8Array,
+  len: number | undefined,
+): Generator<Effect<unknown>, number, unknown> {
   const payload = len === undefined ? data : truncate(data, len);
   const opcode = type & ~WS_MSG_MORE;
   const more = (type & WS_MSG_MORE) !== 0;
