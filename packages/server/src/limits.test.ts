@@ -1,5 +1,5 @@
 import { connect } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sleep, suspend } from "effection";
 import { rGetFiberStats } from "@fiberws/fiber";
 import { webReadBody, webWriteResponse } from "./reply.js";
@@ -8,22 +8,13 @@ import {
   fetchText,
   rawExchange,
   rawRequest,
-  startServer,
   testConfig,
   upgradeRequest,
-  type Served,
+  serverStarter,
 } from "./server.test-helpers.js";
 import type { Web } from "./web.js";
 
-const running: Served[] = [];
-async function start(...args: Parameters<typeof startServer>): Promise<Served> {
-  const served = await startServer(...args);
-  running.push(served);
-  return served;
-}
-afterEach(async () => {
-  for (const served of running.splice(0)) await served.stop();
-});
+const start = serverStarter();
 
 const actionRoutes = [{ match: "/", handler: "action" as const }];
 

@@ -2,6 +2,7 @@
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
+import { afterEach } from "vitest";
 import { run, suspend, withResolvers, type Task } from "effection";
 import { setLogDestination } from "@fiberws/fiber";
 import { defaultConfig, type WebConfig } from "./config/mod.js";
@@ -155,4 +156,20 @@ export function captureLog(): { lines: string[]; restore(): void } {
   const lines: string[] = [];
   setLogDestination((line) => lines.push(line));
   return { lines, restore: () => setLogDestination("stdout") };
+}
+
+/**
+ * A `startServer` for one test file: every server it starts is stopped after each test.
+ * Call it once at the top level of the file.
+ */
+export function serverStarter(): (...args: Parameters<typeof startServer>) => Promise<Served> {
+  const running: Served[] = [];
+  afterEach(async () => {
+    for (const served of running.splice(0)) await served.stop();
+  });
+  return async (...args) => {
+    const served = await startServer(...args);
+    running.push(served);
+    return served;
+  };
 }

@@ -2,22 +2,14 @@ import { connect, createServer } from "node:net";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { run, sleep } from "effection";
 import { HttpError, webReadBody, webWriteJson, webWriteResponse } from "./reply.js";
 import { createWebServer, serve, webAddAction } from "./server.js";
-import { captureLog, fetchText, startServer, testConfig, type Served } from "./server.test-helpers.js";
+import { captureLog, fetchText, serverStarter, testConfig } from "./server.test-helpers.js";
 import type { Web } from "./web.js";
 
-const running: Served[] = [];
-async function start(...args: Parameters<typeof startServer>): Promise<Served> {
-  const served = await startServer(...args);
-  running.push(served);
-  return served;
-}
-afterEach(async () => {
-  for (const served of running.splice(0)) await served.stop();
-});
+const start = serverStarter();
 
 /** An action that answers with the prefix it was registered under and the path it got. */
 function echoPrefix(name: string) {

@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { suspend } from "effection";
 import { WebSocket as WsClient } from "ws";
 import { WS_EVENT_MESSAGE } from "@fiberws/core";
@@ -14,19 +14,15 @@ import {
   fetchText,
   rawExchange,
   rawRequest,
-  startServer,
+  serverStarter,
   testConfig,
   upgradeRequest,
   type ConfigPatch,
-  type Served,
 } from "./server.test-helpers.js";
 import { originAllowed } from "./upgrade.js";
 import { webSocketAction } from "./websocket-action.js";
 
-const running: Served[] = [];
-afterEach(async () => {
-  for (const served of running.splice(0)) await served.stop();
-});
+const start = serverStarter();
 
 const routes = [
   { match: "/ws/", handler: "action" as const },
@@ -36,11 +32,10 @@ const routes = [
 
 /** Serve with an action on /ws/ and /get-only/, send `text`, and return the raw answer. */
 async function refusalFor(text: string, patch: ConfigPatch = {}) {
-  const served = await startServer(testConfig({ routes, ...patch }), {
+  const served = await start(testConfig({ routes, ...patch }), {
     "/ws/": () => suspend(),
     "/get-only/": () => suspend(),
   });
-  running.push(served);
   return rawRequest(served.port, text);
 }
 
@@ -122,7 +117,7 @@ describe("originAllowed", () => {
 describe("accepted upgrades", () => {
   it("hands the action the live WebSocket with the selected subprotocol and the inactivity timeout", async () => {
     const seen: { protocol?: string; timeout?: number; path?: string } = {};
-    const served = await startServer(
+    const served = await start(
       testConfig({ routes, webSockets: { protocols: ["chat", "superchat"] }, timeouts: { inactivity: 12_345 } }),
       {
         "/ws/": function* (web) {
@@ -134,7 +129,6 @@ describe("accepted upgrades", () => {
         },
       },
     );
-    running.push(served);
     const client = new WsClient(`ws://127.0.0.1:${served.port}/ws/room?x=1`, ["superchat", "chat"]);
     await once(client, "open");
     expect(client.protocol).toBe("chat");
@@ -148,8 +142,7 @@ describe("accepted upgrades", () => {
   });
 
   it("delivers bytes sent right behind the handshake before anything else", async () => {
-    const served = await startServer(testConfig({ routes }), { "/ws/": webSocketAction(echo) });
-    running.push(served);
+    const served = await start(testConfig({ routes }), { "/ws/": webSocketAction(echo) });
     const frame = maskedTextFrame("early");
     const res = await rawExchange(served.port, (socket) => {
       socket.write(Buffer.concat([Buffer.from(upgradeRequest("/ws/")), frame]));
@@ -160,8 +153,7 @@ describe("accepted upgrades", () => {
   });
 
   it("answers a plain request to a webSocketAction with 426", async () => {
-    const served = await startServer(testConfig({ routes }), { "/ws/": webSocketAction(echo) });
-    running.push(served);
+    const served = await start(testConfig({ routes }), { "/ws/": webSocketAction(echo) });
     const res = await fetchText(served.port, "/ws/");
     expect(res.status).toBe(426);
     expect(res.headers.upgrade).toBe("websocket");
@@ -170,13 +162,12 @@ describe("accepted upgrades", () => {
   it("closes with 1011 when the action throws, logs it once, and keeps serving", async () => {
     const { lines, restore } = captureLog();
     try {
-      const served = await startServer(testConfig({ routes }), {
+      const served = await start(testConfig({ routes }), {
         "/ws/": function* (web) {
           if (web.path === "/ws/bad") throw new Error("action exploded");
           yield* webSocketAction(echo)(web);
         },
       });
-      running.push(served);
       const bad = new WsClient(`ws://127.0.0.1:${served.port}/ws/bad`);
       const [code] = await once(bad, "close");
       expect(code).toBe(1011);
