@@ -20,6 +20,7 @@ function* nextMessage(ws: WebSocket): Operation<IteratorResult<WebSocketMessage,
         return { done: false, value: event };
       case "error":
         ws.recordFailure(event.code, event.message);
+        ws.closeForFailure();
         break;
       case "close":
       case "end":
