@@ -1,7 +1,8 @@
 // Connected pairs over real loopback sockets, without an HTTP server, to drive handlers in tests.
 import net, { type Socket } from "node:net";
 import { action, resource, type Operation } from "effection";
-import { useWebSocketConnection, type WebSocket, type WebSocketOptions } from "../websocket/connection.js";
+import type { WebSocket, WebSocketOptions } from "../websocket/connection.js";
+import { useWebSocketConnection } from "../websocket/lifecycle.js";
 
 /** Two ends of one TCP connection on 127.0.0.1. */
 export interface LoopbackSockets {

@@ -1,5 +1,6 @@
 // The seed's getters and setters of a connection (webSocketGet*, webSocketSet*).
 import type { WebSocket } from "./connection.js";
+import { keepAliveChanged } from "./timers.js";
 
 /**
  * The data attached with {@link webSocketSetData}.
@@ -101,7 +102,7 @@ export function webSocketSetLimits(ws: WebSocket, maxFrame: number, maxMessage: 
 export function webSocketSetPingPeriod(ws: WebSocket, ms: number): void {
   if (!(ms >= 0)) throw new RangeError(`webSocketSetPingPeriod: period must be 0 or more ms (got ${ms})`);
   ws.pingPeriod = ms;
-  ws.keepAliveChanged();
+  keepAliveChanged(ws);
 }
 
 /**

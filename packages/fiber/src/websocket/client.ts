@@ -5,7 +5,8 @@ import type { Socket } from "node:net";
 import { action, resource, type Operation } from "effection";
 import { WS_STATUS_OK, createClientHandshake, verifyUpgradeResponse } from "@fiberws/core";
 import { ClockContext } from "./clock.js";
-import { WebSocket, closeAndRelease, type WebSocketOptions } from "./connection.js";
+import { WebSocket, type WebSocketOptions } from "./connection.js";
+import { closeAndRelease } from "./lifecycle.js";
 import { webSocketRun, type WebSocketProc } from "./run.js";
 
 /** Options of a client connection: the connection's options, and the handshake's. */

@@ -3,7 +3,7 @@ import { sleep, spawn, withResolvers } from "effection";
 import type { Socket } from "node:net";
 import { Protocol, WS_EVENT_MESSAGE, WS_MSG_BINARY } from "@fiberws/core";
 import { scopedTest, useLoopbackSockets } from "../testing/mod.js";
-import { useWebSocketConnection } from "./connection.js";
+import { useWebSocketConnection } from "./lifecycle.js";
 import { webSocketRun, type WebSocketProc } from "./run.js";
 
 /** Send `count` binary messages of `size` bytes from a client-role engine over `socket`. */

@@ -1,21 +1,21 @@
-// The WebSocket connection object: protocol state, the reader, outgoing flushes and timers.
+// The WebSocket connection object: its state, the reader, outgoing flushes and the close start.
 import type { Socket } from "node:net";
-import { Ok, resource, type Effect, type Operation, type Result } from "effection";
+import { Ok, type Effect, type Operation, type Result } from "effection";
 import {
   Protocol,
   WS_STATE_CLOSED,
   WS_STATE_CLOSING,
   WS_STATE_OPEN,
   WS_STATUS_COMMS_ERROR,
-  WS_STATUS_GOING_AWAY,
   WS_STATUS_INTERNAL_ERROR,
   WS_STATUS_NO_STATUS,
   WS_STATUS_OK,
   type ProtocolEvent,
   type Role,
 } from "@fiberws/core";
-import { ClockContext, type Clock, type TimerHandle } from "./clock.js";
+import type { Clock, TimerHandle } from "./clock.js";
 import { SocketChannel, type SocketConsumer } from "./socket.js";
+import { armTimer, closeStarted, stopTimer } from "./timers.js";
 
 /** How a connection behaves: its role, limits and timeouts. */
 export interface WebSocketOptions {
@@ -50,26 +50,6 @@ export type WebSocketMessage = Extract<ProtocolEvent, { kind: "message" }>;
 export interface WebSocketClosed {
   code: number;
   reason: string;
-}
-
-/**
- * Thrown by a send (and by a wait on a stream lock or a drain) when nothing more can be sent on
- * the connection: a close frame went out, the connection is closed, or TCP was lost. When the
- * connection was closed by the peer or by a failure (a timeout, a protocol error, a lost
- * connection) rather than by the application's own `webSocketSendClose`, `webSocketRun` treats
- * this error escaping a callback as the end of the conversation, not as a handler bug: it logs
- * it at debug level and ends normally, without closing with 1011 or rethrowing.
- * @example
- * ```ts
- * try {
- *   yield* webSocketSendString(ws, "late");
- * } catch (error) {
- *   if (!(error instanceof WebSocketClosedError)) throw error;
- * }
- * ```
- */
-export class WebSocketClosedError extends Error {
-  override name = "WebSocketClosedError";
 }
 
 /** Everything the dispatcher takes from a connection, in order. */
@@ -109,10 +89,6 @@ class EventArrival implements Effect<void> {
     this.settle = resolve;
     return this.exit;
   }
-}
-
-function onTimer(ws: WebSocket): void {
-  ws.onTimer();
 }
 
 /**
@@ -173,21 +149,27 @@ export class WebSocket implements SocketConsumer {
   /** The scopes whose end is watched for an unfinished streamed message. */
   streamGuards: Set<unknown> | undefined = undefined;
 
-  private readonly clock: Clock;
+  /** @internal The time source of the connection's timers. */
+  readonly clock: Clock;
   private readonly events: ConnectionEvent[] = [];
   private head = 0;
   private pendingBytes = 0;
   private paused = false;
   private readonly arrival = new EventArrival();
-  private reading = false;
-  private inactivity = 0;
-  private lastReceived = 0;
-  /** When the unanswered keep-alive ping went out. */
-  private pingSentAt: number | undefined = undefined;
-  /** When our close frame went out. */
-  private closeSentAt: number | undefined = undefined;
-  private timer: TimerHandle | undefined = undefined;
-  private timerAt = 0;
+  /** @internal Input is being parsed (a dispatcher started). */
+  reading = false;
+  /** @internal The inactivity timeout in ms (0 = none). */
+  inactivity = 0;
+  /** @internal When input last arrived. */
+  lastReceived = 0;
+  /** @internal When the unanswered keep-alive ping went out. */
+  pingSentAt: number | undefined = undefined;
+  /** @internal When our close frame went out. */
+  closeSentAt: number | undefined = undefined;
+  /** @internal The one pending connection timer, if any. */
+  timer: TimerHandle | undefined = undefined;
+  /** @internal When the pending timer is due. */
+  timerAt = 0;
 
   /**
    * Wrap an upgraded socket. Input is kept from now on but not parsed until a dispatcher starts.
@@ -250,23 +232,7 @@ export class WebSocket implements SocketConsumer {
     this.lastReceived = this.clock.now();
     if (head && head.length > 0) this.receive(head);
     this.channel.consume(this);
-    this.armTimer();
-  }
-
-  /**
-   * Set the inactivity timeout: close with 1001 after this many ms without input (0 = none).
-   * @param ms - the timeout in ms
-   */
-  setInactivityTimeout(ms: number): void {
-    this.inactivity = ms > 0 ? ms : 0;
-    this.lastReceived = this.clock.now();
-    this.armTimer();
-  }
-
-  /** Re-plan the keep-alive after the ping period changed. */
-  keepAliveChanged(): void {
-    this.pingSentAt = undefined;
-    this.armTimer();
+    armTimer(this);
   }
 
   /** @internal The reader: parse a chunk, answer control frames, wake the dispatcher. */
@@ -284,7 +250,7 @@ export class WebSocket implements SocketConsumer {
       else if (event.kind === "error") failed = true;
     }
     // A protocol error makes the engine send a close of its own: wait for the answer.
-    if (this.closeSentAt === undefined && this.protocol.closeSent) this.closeStarted();
+    if (this.closeSentAt === undefined && this.protocol.closeSent) closeStarted(this);
     if (events.length > before) this.wake();
     // Checked after the wake: a waiting dispatcher has already taken what it could, so one large
     // message no longer pauses and resumes the socket (a pause per 1 MiB echo before).
@@ -305,7 +271,7 @@ export class WebSocket implements SocketConsumer {
    */
   closeForFailure(): void {
     if (this.protocol.awaitingAnswer) this.protocol.answerClose();
-    if (this.closeSentAt === undefined && this.protocol.closeSent) this.closeStarted();
+    if (this.closeSentAt === undefined && this.protocol.closeSent) closeStarted(this);
     this.flush();
     this.channel.endOutput();
   }
@@ -373,7 +339,7 @@ export class WebSocket implements SocketConsumer {
     this.protocol.close(code, reason);
     this.closedHere = true;
     this.releaseStream();
-    this.closeStarted();
+    closeStarted(this);
     this.flush();
   }
 
@@ -433,7 +399,7 @@ export class WebSocket implements SocketConsumer {
     this.closeStatus = received ? received.code : WS_STATUS_COMMS_ERROR;
     this.closeReason = received ? received.reason : "";
     if (!received && this.channel.error && !this.errorMessage) this.errorMessage = this.channel.error.message;
-    this.stopTimer();
+    stopTimer(this);
     this.flush();
     this.channel.release();
   }
@@ -450,31 +416,6 @@ export class WebSocket implements SocketConsumer {
     return { code: this.closeStatus, reason: this.closeReason };
   }
 
-  /** @internal A connection timer is due: close the wait, time out, or keep alive. */
-  onTimer(): void {
-    this.timer = undefined;
-    const now = this.clock.now();
-    if (this.closeSentAt !== undefined) {
-      if (now - this.closeSentAt >= this.closeTimeout) {
-        this.channel.socket.destroy();
-        return;
-      }
-    } else if (this.inactivity > 0 && now - this.lastReceived >= this.inactivity) {
-      this.timedOut();
-    } else if (this.pingPeriod > 0 && this.protocol.closeReceived === undefined) {
-      if (this.pingSentAt !== undefined) {
-        if (now - this.pingSentAt >= this.keepAliveTimeout) {
-          this.fail(WS_STATUS_INTERNAL_ERROR, `keep-alive: no answer within ${this.keepAliveTimeout} ms of a ping`);
-        }
-      } else if (now - this.lastReceived >= this.pingPeriod) {
-        this.protocol.ping();
-        this.pingSentAt = now;
-        this.flush();
-      }
-    }
-    this.armTimer();
-  }
-
   /** @internal Wake the dispatcher waiting in {@link WebSocket.waitForEvent}. */
   wake(): void {
     const settle = this.arrival.settle;
@@ -483,129 +424,11 @@ export class WebSocket implements SocketConsumer {
       settle(Ok());
     }
   }
-
-  /**
-   * The inactivity timeout expired. An idle connection closes with 1001; a connection whose
-   * callback is still running (so nothing it waits for came in time) closes with 1011 and the
-   * callback is interrupted with a WebSocketClosedError where it waits.
-   */
-  private timedOut(): void {
-    if (!this.dispatching || this.interruptCallback === undefined) {
-      this.fail(WS_STATUS_GOING_AWAY, `timed out after ${this.inactivity} ms without input`);
-      return;
-    }
-    const message = `handler did not finish within the inactivity timeout of ${this.inactivity} ms`;
-    this.fail(WS_STATUS_INTERNAL_ERROR, message);
-    this.interruptCallback(new WebSocketClosedError(`${message}: the connection is closing (1011)`));
-  }
-
-  private get keepAliveTimeout(): number {
-    return this.pingTimeout > 0 ? this.pingTimeout : this.pingPeriod;
-  }
-
-  private closeStarted(): void {
-    this.closeSentAt = this.clock.now();
-    this.armTimer();
-  }
-
-  /** The next moment a timer must look at this connection, if any. */
-  private nextDeadline(): number | undefined {
-    if (this.finished || !this.reading) return undefined;
-    if (this.closeSentAt !== undefined) return this.closeSentAt + this.closeTimeout;
-    let next: number | undefined;
-    if (this.inactivity > 0) next = this.lastReceived + this.inactivity;
-    // Once the peer's close came, no keep-alive: the dispatcher is about to answer it.
-    if (this.pingPeriod > 0 && this.protocol.closeReceived === undefined) {
-      const ping = this.pingSentAt !== undefined ? this.pingSentAt + this.keepAliveTimeout : this.lastReceived + this.pingPeriod;
-      if (next === undefined || ping < next) next = ping;
-    }
-    return next;
-  }
-
-  /** Keep one timer, due no later than the next deadline (an early one re-arms itself). */
-  private armTimer(): void {
-    const at = this.nextDeadline();
-    if (at === undefined) {
-      this.stopTimer();
-      return;
-    }
-    if (this.timer !== undefined) {
-      if (this.timerAt <= at) return;
-      this.clock.clearTimer(this.timer);
-    }
-    this.timerAt = at;
-    this.timer = this.clock.setTimer(onTimer, Math.max(0, at - this.clock.now()), this);
-  }
-
-  private stopTimer(): void {
-    if (this.timer === undefined) return;
-    this.clock.clearTimer(this.timer);
-    this.timer = undefined;
-  }
 }
 
 /** The start of `message` that fits a close reason (123 bytes). */
 function shortReason(message: string): string {
   const bytes = Buffer.from(message);
   return bytes.length <= 123 ? message : bytes.subarray(0, 120).toString().replace(/\uFFFD+$/, "");
-}
-
-/**
- * Close `ws` with `code` if it is still open, wait (up to its close timeout) for the peer's
- * close while discarding data, then release the socket and wait until it has closed.
- * @param ws - the connection
- * @param code - the close code to send
- * @param reason - the close reason
- */
-export function* closeAndRelease(ws: WebSocket, code: number, reason: string): Operation<void> {
-  ws.startReading(null);
-  // A close from the peer is answered with its own code when the loop below reaches it.
-  if (!ws.protocol.closeReceived) ws.startClose(code, reason);
-  while (!ws.finished) {
-    const event = ws.takeEvent();
-    if (event === undefined) yield* ws.waitForEvent();
-    else if (event.kind === "close" || event.kind === "end") ws.finish();
-    else if (event.kind === "error") {
-      ws.recordFailure(event.code, event.message);
-      ws.closeForFailure();
-    }
-  }
-  yield* ws.channel.whenClosed();
-}
-
-/**
- * Wrap an upgraded socket as a WebSocket owned by the current scope. When the scope ends,
- * however it ends, the connection is closed with 1001 "going away" if still open, the peer's
- * close is awaited for at most the close timeout, and the socket is destroyed.
- * @param socket - a socket on which the upgrade handshake has completed
- * @param options - role, subprotocol, limits and timeouts
- * @returns the connection, ready for `webSocketRun` or `messages`
- * @throws RangeError for invalid limits
- * @example
- * ```ts
- * const ws = yield* useWebSocketConnection(socket, { role: "server" });
- * yield* webSocketRun(ws, onWebSocket, null, head, 30_000);
- * ```
- */
-export function useWebSocketConnection(socket: Socket, options: WebSocketOptions): Operation<WebSocket> {
-  return resource(function* (provide) {
-    const ws = yield* createWebSocket(socket, options);
-    try {
-      yield* provide(ws);
-    } finally {
-      yield* closeAndRelease(ws, WS_STATUS_GOING_AWAY, "going away");
-    }
-  });
-}
-
-/**
- * Make a connection object with the clock of the current scope; the caller must release it
- * (see {@link closeAndRelease}).
- * @param socket - the upgraded socket
- * @param options - role, limits and timeouts
- * @returns the connection
- */
-export function* createWebSocket(socket: Socket, options: WebSocketOptions): Operation<WebSocket> {
-  return new WebSocket(socket, options, yield* ClockContext.expect());
 }
 

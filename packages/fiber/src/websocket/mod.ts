@@ -1,11 +1,7 @@
 /** WebSocket connections as fibers: run, send, close, keep-alive, client. */
-export {
-  WebSocket,
-  WebSocketClosedError,
-  useWebSocketConnection,
-  createWebSocket,
-  closeAndRelease,
-} from "./connection.js";
+export { WebSocket } from "./connection.js";
+export { WebSocketClosedError } from "./closed-error.js";
+export { useWebSocketConnection, createWebSocket, closeAndRelease } from "./lifecycle.js";
 export type { WebSocketOptions, WebSocketMessage, WebSocketClosed, ConnectionEvent } from "./connection.js";
 export { webSocketRun, runWebSocketConnection } from "./run.js";
 export type { WebSocketProc } from "./run.js";

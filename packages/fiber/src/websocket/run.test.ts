@@ -14,7 +14,9 @@ import {
   WS_STATE_OPEN,
 } from "@fiberws/core";
 import { nextMessage, scopedTest, useLoopbackPair, useLoopbackSockets, useTestClock } from "../testing/mod.js";
-import { WebSocketClosedError, useWebSocketConnection, type WebSocketOptions } from "./connection.js";
+import { WebSocketClosedError } from "./closed-error.js";
+import type { WebSocketOptions } from "./connection.js";
+import { useWebSocketConnection } from "./lifecycle.js";
 import { webSocketRun, type WebSocketProc } from "./run.js";
 import { webSocketSend, webSocketSendBlock, webSocketSendClose, webSocketSendString } from "./send.js";
 import {

@@ -11,13 +11,10 @@ import {
 } from "@fiberws/core";
 import type { Socket } from "node:net";
 import { rDebug } from "../runtime/log.js";
-import {
-  WebSocketClosedError,
-  closeAndRelease,
-  createWebSocket,
-  type WebSocket,
-  type WebSocketOptions,
-} from "./connection.js";
+import { WebSocketClosedError } from "./closed-error.js";
+import type { WebSocket, WebSocketOptions } from "./connection.js";
+import { closeAndRelease, createWebSocket } from "./lifecycle.js";
+import { setInactivityTimeout } from "./timers.js";
 
 /**
  * The callback of {@link webSocketRun}: a plain function, or a generator function whose
@@ -180,7 +177,7 @@ export function* webSocketRun(
   // The peer's close is answered when the dispatcher reaches it, after the replies before it.
   ws.protocol.deferCloseEcho = true;
   ws.startReading(buf);
-  ws.setInactivityTimeout(timeout);
+  setInactivityTimeout(ws, timeout);
   const routine = yield* currentCoroutine();
   ws.interruptCallback = (error) => routine.resume(Err(error));
   let failed = false;

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { sleep, spawn, suspend, withResolvers } from "effection";
 import { WS_MSG_BINARY, WS_MSG_CONT, WS_MSG_MORE, WS_MSG_TEXT, WS_STATUS_POLICY_VIOLATION } from "@fiberws/core";
 import { nextMessage, scopedTest, useLoopbackPair, useLoopbackSockets, useTestClock } from "../testing/mod.js";
-import { WebSocketClosedError, useWebSocketConnection } from "./connection.js";
+import { WebSocketClosedError } from "./closed-error.js";
+import { useWebSocketConnection } from "./lifecycle.js";
 import { messages } from "./messages.js";
 import {
   webSocketSend,

@@ -11,7 +11,8 @@ import {
   WS_STATUS_POLICY_VIOLATION,
 } from "@fiberws/core";
 import { DrainTimeoutError } from "./socket.js";
-import { WebSocketClosedError, type WebSocket } from "./connection.js";
+import { WebSocketClosedError } from "./closed-error.js";
+import type { WebSocket } from "./connection.js";
 
 /** Bytes queued for the socket (in the protocol and the socket) that make a send wait. */
 function overHighWater(ws: WebSocket): boolean {

@@ -6,7 +6,7 @@ import { action, createQueue, resource, spawn, type Operation } from "effection"
 import { Protocol, WS_EVENT_MESSAGE, WS_MSG_TEXT } from "@fiberws/core";
 import { rGetFiberStats, spawnFiber } from "../runtime/mod.js";
 import { scopedTest } from "../testing/mod.js";
-import { useWebSocketConnection } from "./connection.js";
+import { useWebSocketConnection } from "./lifecycle.js";
 import { webSocketRun, type WebSocketProc } from "./run.js";
 import { webSocketSend } from "./send.js";
 
