@@ -1,16 +1,8 @@
-// Vitest global setup for the examples: build dist/ (incrementally) so child-process tests run the current code.
-import { execFileSync } from "node:child_process";
-import { createRequire } from "node:module";
+// Vitest global setup for the examples: build dist/ so child-process tests run the current code.
 import { fileURLToPath } from "node:url";
+import { buildProjects } from "../vitest.build.ts";
 
-/** Build the examples and the packages they use with `tsc -b`; quick when nothing changed. */
+/** Build the examples and the packages they use. */
 export default function setup(): void {
-  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-  const examples = fileURLToPath(new URL(".", import.meta.url));
-  try {
-    execFileSync(process.execPath, [tsc, "-b", examples], { stdio: "pipe" });
-  } catch (error) {
-    const output = error instanceof Error && "stdout" in error ? String(error.stdout) : String(error);
-    throw new Error(`building examples/dist failed:\n${output}`);
-  }
+  buildProjects(fileURLToPath(new URL(".", import.meta.url)));
 }

@@ -1,16 +1,9 @@
-// Vitest global setup: build this package and the server (incrementally) so child-process tests run the current code.
-import { execFileSync } from "node:child_process";
-import { createRequire } from "node:module";
+// Vitest global setup: build this package, the server and the examples, so child-process tests
+// (the CLI, the example server's /echo/ for the conformance suite) run the current code.
 import { fileURLToPath } from "node:url";
+import { buildProjects } from "../vitest.build.ts";
 
-/** Build with `tsc -b` (this package and its references); quick when nothing changed. */
+/** Build this package and the examples, with their references. */
 export default function setup(): void {
-  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-  const folder = fileURLToPath(new URL(".", import.meta.url));
-  try {
-    execFileSync(process.execPath, [tsc, "-b", folder], { stdio: "pipe" });
-  } catch (error) {
-    const output = error instanceof Error && "stdout" in error ? String(error.stdout) : String(error);
-    throw new Error(`building reliability/dist failed:\n${output}`);
-  }
+  buildProjects(fileURLToPath(new URL(".", import.meta.url)), fileURLToPath(new URL("../examples/", import.meta.url)));
 }
