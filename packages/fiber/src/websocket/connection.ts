@@ -52,8 +52,11 @@ export interface WebSocketClosed {
   reason: string;
 }
 
-/** Everything the dispatcher takes from a connection, in order. */
+/** Everything the reader queues for a connection's consumer, in order. */
 export type ConnectionEvent = ProtocolEvent | { kind: "end" };
+
+/** What a consumer of a connection acts on: a message, or a protocol error (its close already sent). */
+export type DeliverableEvent = Extract<ProtocolEvent, { kind: "message" | "error" }>;
 
 /** Pause reading while unread messages hold more than this many bytes. */
 const PAUSE_BYTES = 256 * 1024;
@@ -283,10 +286,39 @@ export class WebSocket implements SocketConsumer {
   }
 
   /**
-   * Take the next event for the dispatcher, or undefined when none is waiting.
-   * @returns the oldest undelivered event
+   * Take the next event a consumer acts on, applying the others to the connection on the way:
+   * data after our own close is dropped, a protocol error is recorded and its close sent, the
+   * peer's close or the end of input finishes the connection, and pings and pongs (answered by
+   * the reader) are passed over. Every consumer (`webSocketRun`, `messages`, `closeAndRelease`)
+   * reads events through here, so they agree on what each event does.
+   * @returns the next message or protocol error, or undefined when none is waiting (see `finished`)
    */
-  takeEvent(): ConnectionEvent | undefined {
+  nextEvent(): DeliverableEvent | undefined {
+    for (;;) {
+      const event = this.takeEvent();
+      if (event === undefined) return undefined;
+      switch (event.kind) {
+        case "message":
+          // Data that arrives after our close is discarded: the conversation is over.
+          if (this.closedHere) break;
+          this.messageLength = event.length;
+          return event;
+        case "error":
+          this.recordFailure(event.code, event.message);
+          this.closeForFailure();
+          return event;
+        case "close":
+        case "end":
+          this.finish();
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  /** The oldest undelivered event, or undefined when none is waiting. */
+  private takeEvent(): ConnectionEvent | undefined {
     const events = this.events;
     if (this.head === events.length) {
       if (this.head > 0) {

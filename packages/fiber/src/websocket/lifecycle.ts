@@ -16,14 +16,9 @@ export function* closeAndRelease(ws: WebSocket, code: number, reason: string): O
   ws.startReading(null);
   // A close from the peer is answered with its own code when the loop below reaches it.
   if (!ws.protocol.closeReceived) ws.startClose(code, reason);
+  // Messages are discarded; errors and the close are applied by nextEvent.
   while (!ws.finished) {
-    const event = ws.takeEvent();
-    if (event === undefined) yield* ws.waitForEvent();
-    else if (event.kind === "close" || event.kind === "end") ws.finish();
-    else if (event.kind === "error") {
-      ws.recordFailure(event.code, event.message);
-      ws.closeForFailure();
-    }
+    if (ws.nextEvent() === undefined && !ws.finished) yield* ws.waitForEvent();
   }
   yield* ws.channel.whenClosed();
 }

@@ -4,31 +4,14 @@ import type { WebSocket, WebSocketClosed, WebSocketMessage } from "./connection.
 
 function* nextMessage(ws: WebSocket): Operation<IteratorResult<WebSocketMessage, WebSocketClosed>> {
   for (;;) {
-    const event = ws.takeEvent();
-    if (event === undefined) {
-      if (ws.finished) {
-        yield* ws.channel.whenClosed();
-        return { done: true, value: ws.closed };
-      }
-      yield* ws.waitForEvent();
-      continue;
+    const event = ws.nextEvent();
+    if (event?.kind === "message") return { done: false, value: event };
+    if (event !== undefined) continue; // a protocol error: recorded, its close sent
+    if (ws.finished) {
+      yield* ws.channel.whenClosed();
+      return { done: true, value: ws.closed };
     }
-    switch (event.kind) {
-      case "message":
-        if (ws.closedHere) break;
-        ws.messageLength = event.length;
-        return { done: false, value: event };
-      case "error":
-        ws.recordFailure(event.code, event.message);
-        ws.closeForFailure();
-        break;
-      case "close":
-      case "end":
-        ws.finish();
-        break;
-      default:
-        break;
-    }
+    yield* ws.waitForEvent();
   }
 }
 
