@@ -85,37 +85,25 @@ export class FiberStarter {
   }
 
   private *spawnJob(job: FiberJob): Operation<void> {
-    const starter = this;
-    let fiber: Fiber | undefined = undefined;
-    fiber = yield* spawnFiber(
-      job.name,
-      function* () {
-        try {
-          yield* job.body();
-        } catch (error) {
-          logFailure(job.name, error);
-        } finally {
-          // The fiber is assigned before it starts: it starts only once this task yields.
-          starter.ended(fiber as Fiber);
-        }
-      },
-      { queueTimeout: this.queueTimeout },
-    );
+    // The fiber keeps its body alone for a connection's whole life: no wrapper generator, and
+    // not the job with its refusal. The runtime logs a failure with the fiber's name.
+    const fiber = yield* spawnFiber(job.name, job.body, { queueTimeout: this.queueTimeout, onEnd: this.onFiberEnd });
     this.live.add(fiber);
     // Past a fiber cap the fiber may give up waiting and never run: a short-lived task sees
     // to its refusal. Without a cap every fiber starts, and no such task is needed.
-    if (rGetFiberStats().max !== Infinity) yield* spawn(() => this.refuseIfExpired(fiber as Fiber, job));
+    if (rGetFiberStats().max !== Infinity) yield* spawn(() => this.refuseIfExpired(fiber, job));
   }
 
   private *refuseIfExpired(fiber: Fiber, job: FiberJob): Operation<void> {
     if (yield* fiber.started()) return;
-    this.ended(fiber);
     try {
       yield* job.refuse();
     } catch (error) {
       logFailure(job.name, error);
     }
   }
+
+  private readonly onFiberEnd = (fiber: Fiber): void => this.ended(fiber);
 
   private ended(fiber: Fiber): void {
     this.live.delete(fiber);

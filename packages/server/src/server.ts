@@ -153,7 +153,7 @@ export function serve(server: WebServer): Operation<WebService> {
     };
 
     const onUpgrade = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
-      socket.on("error", () => socket.destroy());
+      socket.on("error", destroyOnError);
       if (refused.has(socket)) return;
       const plan = planUpgrade(state, req);
       if (!plan.ok) {
@@ -162,11 +162,13 @@ export function serve(server: WebServer): Operation<WebService> {
         return;
       }
       const name = `ws ${plan.path} #${nextId++}`;
+      const method = req.method ?? "GET";
+      const upgrade = { plan, method, headers: req.headers, socket, head: head.length > 0 ? head : null, name };
       start(
         name,
         // The fiber's own scope is the error boundary for the action's children: no scope of
         // its own here (each costs ~6 KB per idle connection).
-        () => acceptUpgrade(state, req, socket, head, plan, name),
+        () => acceptUpgrade(state, upgrade),
         function* () {
           refuseSocket(socket, 503, "the server is busy; try again later");
         },
@@ -206,4 +208,12 @@ export function serve(server: WebServer): Operation<WebService> {
       rDebug("web", "stopped");
     }
   });
+}
+
+/**
+ * An upgraded socket's error listener: drop the socket (its fiber sees the end). A plain
+ * function, not a closure, so the listener keeps nothing of the upgrade alive.
+ */
+function destroyOnError(this: Socket): void {
+  this.destroy();
 }

@@ -13,8 +13,6 @@ interface WebCommon {
   readonly query: URLSearchParams;
   /** The request headers by lower-case name, as node parsed them. */
   readonly headers: IncomingHttpHeaders;
-  /** The node request (for a plain request, also the readable body). */
-  readonly request: IncomingMessage;
   /** The configured route that matched. */
   readonly route: RouteConfig;
   /** The action prefix that matched (the longest registered prefix of `path`). */
@@ -29,6 +27,8 @@ interface WebCommon {
 export interface HttpWeb extends WebCommon {
   /** Discriminates a plain request from an upgrade. */
   readonly kind: "http";
+  /** The node request, also the readable body. */
+  readonly request: IncomingMessage;
   /** The node response. The server ends it when the action returns, if the action did not. */
   readonly response: ServerResponse;
   /** Absent: this request was not upgraded. */
@@ -44,6 +44,11 @@ export interface HttpWeb extends WebCommon {
 export interface WebSocketWeb extends WebCommon {
   /** Discriminates an upgrade from a plain request. */
   readonly kind: "websocket";
+  /**
+   * Absent: the upgrade request is let go once the connection is open (it held ~2 KB per idle
+   * connection); what it said is in `method`, `path`, `query` and `headers`.
+   */
+  readonly request: undefined;
   /** Absent: an upgraded request has no HTTP response. */
   readonly response: undefined;
   /** The live connection, in the server role. */
@@ -90,5 +95,6 @@ export function parseRequestTarget(url: string): RequestTarget {
     return { ok: false, reason: "the request path has a malformed percent-encoding" };
   }
   if (path.includes("\0")) return { ok: false, reason: "the request path contains a NUL byte" };
-  return { ok: true, path, query: parsed.searchParams };
+  // A query of its own, not the URL's: the URL would be kept for as long as the query is.
+  return { ok: true, path, query: new URLSearchParams(parsed.search) };
 }

@@ -1,7 +1,11 @@
 // A fiber: a named, counted effection task that starts later, is capped, and contains its failure.
-import { action, createContext, createScope, useScope } from "effection";
+import { action, useScope } from "effection";
 import type { Operation, Scope, Task } from "effection";
+import { ErrorBoundaryContext, type ErrorBoundary } from "./error-boundary.js";
+import { FiberContext } from "./fiber-context.js";
 import type { Handoff } from "./handoff.js";
+import { currentCoroutine, FiberDriver, taskHoldsNothing, type IdleWait } from "./hibernate.js";
+import { FiberHome } from "./home.js";
 import { fiberPool } from "./limits.js";
 import type { SlotWaiter } from "./limits.js";
 import { rError } from "./log.js";
@@ -24,6 +28,11 @@ export interface Fiber {
   /** True for the main fiber started by `rInit`. */
   readonly main: boolean;
   /**
+   * True while the fiber hibernates: idle in a wait that allows it (a WebSocket connection
+   * waiting for input), it holds no effection task; the wake-up resumes it in a new one.
+   */
+  readonly hibernating: boolean;
+  /**
    * Wait until the fiber has left the queue.
    * @returns true once it runs (or has run); false if it expired or was halted before running
    */
@@ -43,26 +52,12 @@ export interface SpawnFiberOptions {
    * runs, its state is `expired` and `started()` returns false. 0 (the default) waits forever.
    */
   queueTimeout?: number;
+  /**
+   * Called once when the fiber ends, however it ends (returned, failed, halted or expired),
+   * after its cleanup ran. It must not throw.
+   */
+  onEnd?: (fiber: Fiber) => void;
 }
-
-/** The fiber an operation runs in, set by the fiber for itself and its effection children. */
-const FiberContext = createContext<FiberRecord | undefined>("@fiberws/fiber", undefined);
-
-/** Where effection reports a task's failure: the `raise` of the error boundary its owner sees. */
-interface ErrorBoundary {
-  raise(error: unknown): void;
-}
-
-/**
- * Effection's own error-boundary slot. Effection 4.1.1 does not export it, but contexts are
- * keyed by name, so a context of the same name reads and writes the same slot. Setting it on a
- * scope makes that scope the boundary for the tasks it owns: this is how a fiber contains its
- * failures without a `scoped()` inside its task (measured: 6 KB less heap per live fiber and
- * one scope fewer to create and tear down per fiber). The failure tests fail if it breaks.
- */
-const ErrorBoundaryContext = createContext<ErrorBoundary>("@effection/error-boundary", {
-  raise() {},
-});
 
 /** Fibers spawned and not yet ended (for `rStop`); a fiber leaves it the moment it ends. */
 export const liveFibers = new Set<FiberRecord>();
@@ -72,10 +67,22 @@ let nextId = 1;
 /** The runtime's side of a fiber: its task, its slot, and who waits on it. */
 export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
   state: FiberState = "queued";
+  /** The task the fiber runs in now; undefined while it hibernates and after it ended. */
   task: Task<void> | undefined;
+  /** The scope of that task. */
+  scope: Scope | undefined;
   hasSlot = false;
+  hibernating = false;
   /** Yield/resume bookkeeping, created by the first hand-off that needs it. */
   handoff: Handoff | undefined;
+  /** The idle wait the fiber waits in, in its task, while its home may hibernate it. */
+  idleWait: IdleWait | undefined;
+  /** Steps the fiber's body through each of its tasks. */
+  driver: FiberDriver | undefined;
+  /** The wait the fiber hibernates in. */
+  private hibernatedIn: IdleWait | undefined;
+  /** Told when the fiber ends (see {@link SpawnFiberOptions.onEnd}). */
+  onEnd: ((fiber: Fiber) => void) | undefined;
   private wake: ((admitted: boolean) => void) | undefined;
   private startWaiters: ((started: boolean) => void)[] | undefined;
   private ran = false;
@@ -84,6 +91,7 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
     readonly id: number,
     readonly name: string,
     readonly main: boolean,
+    readonly home: FiberHome,
   ) {}
 
   admit(): void {
@@ -104,7 +112,59 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
   }
 
   halt(): Promise<void> {
+    if (this.hibernating) {
+      // No task to halt: a new one returns the body, running its cleanup; halting that task
+      // too would cut the cleanup short.
+      this.resumeFromHibernation("halt");
+      return Promise.resolve(this.task).then(() => undefined);
+    }
     return this.task ? Promise.resolve(this.task.halt()) : Promise.resolve();
+  }
+
+  /** The fiber began waiting in `wait` in its own task: its home may hibernate it. */
+  idleStarted(wait: IdleWait): void {
+    this.idleWait = wait;
+    this.home.idleStarted(this);
+  }
+
+  /** The fiber's idle wait ended in its task. */
+  idleEnded(): void {
+    this.idleWait = undefined;
+    this.home.idleEnded(this);
+  }
+
+  /**
+   * The fiber's body asks to hibernate in `wait`: allowed while it runs and its task holds
+   * nothing the body would miss. The task then ends and the wait's wake-up resumes the body.
+   * @returns true if the fiber hibernates (its driver ends the task)
+   */
+  tryHibernate(wait: IdleWait): boolean {
+    const scope = this.scope;
+    if (this.state !== "running" || scope === undefined || !taskHoldsNothing(scope)) return false;
+    this.hibernating = true;
+    this.task = undefined;
+    this.scope = undefined;
+    this.hibernatedIn = wait;
+    this.home.hibernating.add(this);
+    fiberPool.hibernating++;
+    wait.hibernated(this);
+    return true;
+  }
+
+  /**
+   * Start a new task for the hibernating fiber: its body resumes at its wait (`wake`) or
+   * returns, running its cleanup (`halt`).
+   */
+  resumeFromHibernation(resumption: "wake" | "halt"): void {
+    const wait = this.hibernatedIn;
+    if (!this.hibernating || wait === undefined) return;
+    this.hibernating = false;
+    this.hibernatedIn = undefined;
+    this.home.hibernating.delete(this);
+    fiberPool.hibernating--;
+    if (resumption === "halt") wait.abandon();
+    (this.driver as FiberDriver).prepare(resumption); // the driver exists once the fiber ran
+    this.task = this.home.scope.run(() => fiberTask(this));
   }
 
   /** Wait for a slot in FIFO order, up to `timeout` ms (0 = forever). */
@@ -165,6 +225,7 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
     this.notifyStart(this.ran);
     this.handoff?.end();
     this.task = undefined;
+    this.onEnd?.(this);
   }
 
   private notifyStart(started: boolean): void {
@@ -197,17 +258,29 @@ function* runFiber(
       return;
     }
     fiber.begin();
-    // The fiber's identity and its error boundary live on its task's own scope: no new scope.
-    const scope = yield* useScope();
-    scope.set(FiberContext, fiber);
-    scope.set(ErrorBoundaryContext, fiber);
     yield* body();
-    fiber.state = "done";
+    // A halted body whose cleanup yielded comes back here as if it had returned (that is how
+    // `yield*` resumes after a cleanup): the driver knows it was halted.
+    if (!fiber.driver?.halting) fiber.state = "done";
   } catch (error) {
     fiber.fail(error);
   } finally {
     fiber.end();
   }
+}
+
+/**
+ * One task of a fiber: the first runs its body from the start, each later one resumes the body
+ * after hibernation. The fiber's identity and error boundary live on the task's own scope.
+ */
+function* fiberTask(fiber: FiberRecord): Operation<void> {
+  const scope = yield* useScope();
+  scope.set(FiberContext, fiber);
+  scope.set(ErrorBoundaryContext, fiber);
+  fiber.scope = scope;
+  const driver = fiber.driver as FiberDriver; // created with the fiber, before its first task
+  if (driver.resuming) driver.prepare("wake", yield* currentCoroutine());
+  yield* driver;
 }
 
 function describe(error: unknown): string {
@@ -221,18 +294,14 @@ const teardownBoundary: ErrorBoundary = {
   },
 };
 
-/** Per spawner scope, the scope that owns its fibers' tasks (destroyed with the spawner). */
-const fiberHomes = new WeakMap<Scope, Scope>();
+/** Per spawner scope, the home of the fibers spawned under it (destroyed with the spawner). */
+const fiberHomes = new WeakMap<Scope, FiberHome>();
 
-/**
- * The scope that owns the fibers spawned under `scope`: a child of it whose error boundary
- * logs instead of failing `scope`, so that no fiber failure ever reaches the spawner.
- */
-function fiberHome(scope: Scope): Scope {
+/** The home of the fibers spawned under `scope`: no fiber failure ever reaches the spawner. */
+function fiberHome(scope: Scope): FiberHome {
   let home = fiberHomes.get(scope);
   if (!home) {
-    home = createScope(scope);
-    home.set(ErrorBoundaryContext, teardownBoundary);
+    home = new FiberHome(scope, teardownBoundary);
     fiberHomes.set(scope, home);
   }
   return home;
@@ -253,12 +322,16 @@ export function startFiber(
   body: () => Operation<unknown>,
   options: SpawnFiberOptions & { deferred?: boolean; main?: boolean } = {},
 ): Fiber {
-  const fiber = new FiberRecord(nextId++, name, options.main ?? false);
+  const home = fiberHome(scope);
+  const fiber = new FiberRecord(nextId++, name, options.main ?? false, home);
+  fiber.onEnd = options.onEnd;
   liveFibers.add(fiber);
   if (fiberPool.tryAcquire()) fiber.hasSlot = true;
   else fiberPool.enqueue(fiber);
   const queueTimeout = options.queueTimeout ?? 0;
-  fiber.task = fiberHome(scope).run(() => runFiber(fiber, body, queueTimeout, options.deferred ?? false));
+  const run = runFiber(fiber, body, queueTimeout, options.deferred ?? false);
+  fiber.driver = new FiberDriver(run[Symbol.iterator](), fiber);
+  fiber.task = home.scope.run(() => fiberTask(fiber));
   return fiber;
 }
 
@@ -303,11 +376,4 @@ export function* rIsMain(): Operation<boolean> {
   return fiber === undefined || fiber.main;
 }
 
-/**
- * The fiber a scope belongs to, read synchronously (for effects that already hold the scope).
- * @param scope - a coroutine's scope
- * @returns the fiber, or undefined outside every fiber
- */
-export function fiberOfScope(scope: Scope): FiberRecord | undefined {
-  return scope.get(FiberContext);
-}
+export { fiberOfScope } from "./fiber-context.js";

@@ -20,6 +20,8 @@ export interface FiberStats {
   failed: number;
   /** Fibers that gave up waiting in the queue (their `queueTimeout` passed) and never ran. */
   expired: number;
+  /** Active fibers hibernating: idle with no effection task of their own (see `Fiber.hibernating`). */
+  hibernating: number;
 }
 
 /** Something waiting for a slot; `admit` hands it one (it must release it later). */
@@ -36,6 +38,7 @@ export class FiberPool {
   finished = 0;
   failed = 0;
   expired = 0;
+  hibernating = 0;
   /** Waiters in arrival order (a Set keeps insertion order and removes in O(1)). */
   readonly waiting = new Set<SlotWaiter>();
 
@@ -71,8 +74,8 @@ export class FiberPool {
   }
 
   stats(): FiberStats {
-    const { active, max, peak, started, finished, failed, expired } = this;
-    return { active, max, queued: this.waiting.size, peak, started, finished, failed, expired };
+    const { active, max, peak, started, finished, failed, expired, hibernating } = this;
+    return { active, max, queued: this.waiting.size, peak, started, finished, failed, expired, hibernating };
   }
 
   private take(): void {
@@ -121,7 +124,7 @@ export function rSetFiberLimits(max: number, _poolMin = 0, _poolMax = 0): void {
 
 /**
  * A snapshot of the fiber counters.
- * @returns active, max, queued, peak, started, finished, failed and expired counts
+ * @returns active, max, queued, peak, started, finished, failed, expired and hibernating counts
  */
 export function rGetFiberStats(): FiberStats {
   return fiberPool.stats();

@@ -1,5 +1,5 @@
 // webSocketRun: deliver a connection's events to a callback, in order, one at a time, until closed.
-import { Err, Ok, type Coroutine, type Operation } from "effection";
+import type { Operation } from "effection";
 import {
   WS_EVENT_CLOSE,
   WS_EVENT_ERROR,
@@ -38,22 +38,6 @@ function isOperation(value: unknown): value is Operation<void> {
 }
 
 /**
- * The coroutine running the current operation: an effect's `enter` is handed it. Resuming it
- * with an error throws that error where the operation waits, which is how a hung callback is
- * stopped without a helper task per connection.
- */
-function* currentCoroutine(): Operation<Coroutine> {
-  const routine: unknown = yield {
-    description: "the current coroutine",
-    enter: (resolve, coroutine) => {
-      resolve(Ok(coroutine));
-      return (exited) => exited(Ok());
-    },
-  };
-  return routine as Coroutine;
-}
-
-/**
  * A callback's send failed because the peer or a failure closed the connection under it (not
  * the application's own close): the conversation is over, which is not a handler bug.
  */
@@ -84,31 +68,6 @@ function* deliver(
 function absorbClosedUnderCallback(ws: WebSocket, error: unknown): void {
   if (!closedUnderCallback(ws, error)) throw error;
   rDebug("websocket", "%s: %s", ws.name, (error as Error).message);
-}
-
-/** Deliver events until the connection is closed (the close handshake completed or input ended). */
-function* dispatchUntilClosed(ws: WebSocket, callback: WebSocketProc, arg: unknown): Operation<void> {
-  for (;;) {
-    const event = ws.nextEvent();
-    if (event === undefined) {
-      if (ws.finished) return;
-      yield* ws.waitForEvent();
-    } else if (event.kind === "message") {
-      // deliver() inlined: one generator less per message, ~1% of a pipelined 64-byte echo.
-      ws.dispatching = true;
-      try {
-        const type = event.last ? WS_EVENT_MESSAGE : WS_EVENT_PARTIAL_MESSAGE;
-        const result = callback(ws, type, event.data, event.length, arg);
-        if (isOperation(result)) yield* result;
-      } catch (error) {
-        absorbClosedUnderCallback(ws, error);
-      } finally {
-        ws.dispatching = false;
-      }
-    } else {
-      yield* deliver(ws, callback, arg, WS_EVENT_ERROR, null, 0);
-    }
-  }
 }
 
 /**
@@ -161,20 +120,41 @@ export function* webSocketRun(
   ws.protocol.deferCloseEcho = true;
   ws.startReading(buf);
   setInactivityTimeout(ws, timeout);
-  const routine = yield* currentCoroutine();
-  ws.interruptCallback = (error) => routine.resume(Err(error));
+  yield* ws.becomeDispatcher();
   let failed = false;
   let failure: unknown = undefined;
   try {
     yield* deliver(ws, callback, arg, WS_EVENT_OPEN, null, 0);
-    yield* dispatchUntilClosed(ws, callback, arg);
+    // Deliver events until the connection is closed (the close handshake completed or input
+    // ended). The loop lives in this frame: one suspended generator less per idle connection.
+    for (;;) {
+      const event = ws.nextEvent();
+      if (event === undefined) {
+        if (ws.finished) break;
+        yield* ws.waitForEvent();
+      } else if (event.kind === "message") {
+        // deliver() inlined: one generator less per message, ~1% of a pipelined 64-byte echo.
+        ws.dispatching = true;
+        try {
+          const type = event.last ? WS_EVENT_MESSAGE : WS_EVENT_PARTIAL_MESSAGE;
+          const result = callback(ws, type, event.data, event.length, arg);
+          if (isOperation(result)) yield* result;
+        } catch (error) {
+          absorbClosedUnderCallback(ws, error);
+        } finally {
+          ws.dispatching = false;
+        }
+      } else {
+        yield* deliver(ws, callback, arg, WS_EVENT_ERROR, null, 0);
+      }
+    }
   } catch (error) {
     failed = true;
     failure = error;
     ws.recordFailure(WS_STATUS_INTERNAL_ERROR, error instanceof Error ? error.message : String(error));
     ws.startClose(WS_STATUS_INTERNAL_ERROR, "internal error");
   } finally {
-    ws.interruptCallback = undefined;
+    ws.dispatcher = undefined;
     // Also reached when the task is halted: close, fire WS_EVENT_CLOSE, release the socket.
     if (!ws.finished) yield* closeAndRelease(ws, WS_STATUS_GOING_AWAY, "going away");
     if (!ws.closeFired) {

@@ -91,7 +91,7 @@ function onTimer(ws: WebSocket): void {
  * callback is interrupted with a WebSocketClosedError where it waits.
  */
 function timedOut(ws: WebSocket): void {
-  if (!ws.dispatching || ws.interruptCallback === undefined) {
+  if (!ws.dispatching || ws.dispatcher === undefined) {
     ws.fail(WS_STATUS_GOING_AWAY, `timed out after ${ws.inactivity} ms without input`);
     return;
   }

@@ -41,7 +41,7 @@ function defaultsUnder(base: string): WebConfig {
     listen: ["http://127.0.0.1:4100"],
     documents: resolve(base, "site"),
     index: "index.html",
-    webSockets: { enable: true, protocols: [], ping: 0, validateUTF: true, origins: undefined },
+    webSockets: { enable: true, protocols: [], ping: 0, hibernate: 100, validateUTF: true, origins: undefined },
     limits: { maxFrame: 131072, maxMessage: 1048576, connections: Infinity, header: 10240, body: 102400, fibers: 0 },
     timeouts: { parse: 5000, inactivity: 300_000, request: 300_000, close: 5000, send: 0 },
     routes: [],
@@ -79,7 +79,7 @@ describe("loadConfig", () => {
     }`);
     const config = loadConfig(file);
     expect(config.file).toBe(file);
-    expect(config.webSockets).toStrictEqual({ enable: true, protocols: ["chat"], ping: 0, validateUTF: true, origins: undefined });
+    expect(config.webSockets).toStrictEqual({ enable: true, protocols: ["chat"], ping: 0, hibernate: 100, validateUTF: true, origins: undefined });
     expect(config.limits).toStrictEqual({ maxFrame: 131072, maxMessage: 1048576, connections: 10000, header: 10240, body: 102400, fibers: 0 });
     expect(config.timeouts).toStrictEqual({ parse: 5000, inactivity: 300_000, request: 300_000, close: 5000, send: 0 });
     expect(config.routes).toStrictEqual([
@@ -110,7 +110,7 @@ describe("loadConfig", () => {
   it("accepts the list forms and normalizes names, methods and origins", () => {
     const config = loadConfig(writeConfig(`{ web: {
       listen: ['http://127.0.0.1:0', 'HTTP://[::1]:8080/'],
-      webSockets: { protocol: ['chat', 'superchat'], origins: ['https://App.Example/', 'http://localhost:3000'], ping: '30secs' },
+      webSockets: { protocol: ['chat', 'superchat'], origins: ['https://App.Example/', 'http://localhost:3000'], ping: '30secs', hibernate: 'never' },
       limits: { fibers: 'unlimited', connections: 'unlimited', maxMessage: 'unlimited' },
       routes: [{ match: '/api/', handler: 'action', methods: ['get', 'Post'] }, { match: '', handler: 'file', methods: 'head' }],
       log: { level: 'trace', path: 'stderr' },
@@ -119,6 +119,7 @@ describe("loadConfig", () => {
     expect(config.webSockets.protocols).toStrictEqual(["chat", "superchat"]);
     expect(config.webSockets.origins).toStrictEqual(["https://app.example", "http://localhost:3000"]);
     expect(config.webSockets.ping).toBe(30_000);
+    expect(config.webSockets.hibernate).toBe(0);
     expect(config.limits.fibers).toBe(0);
     expect(config.limits.connections).toBe(Infinity);
     expect(config.limits.maxMessage).toBe(Infinity);

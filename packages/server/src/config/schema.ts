@@ -18,6 +18,7 @@ const webSockets = map(
     enable: withDefault(boolean, true),
     protocol: withDefault(list(leaf(checkProtocolName), { single: true }), []),
     ping: withDefault(time, "never"),
+    hibernate: withDefault(time, "100ms"),
     validateUTF: withDefault(boolean, true),
     origins: optional(list(leaf(checkOrigin), { single: true })),
   }),

@@ -11,6 +11,11 @@ export interface WebSocketsConfig {
   protocols: string[];
   /** Keep-alive ping period in ms; 0 = never. */
   ping: number;
+  /**
+   * Ms without an event after which a connection's fiber hibernates: it gives back its
+   * effection task (~10 KB) until the next event; 0 = never.
+   */
+  hibernate: number;
   /** Check that text messages are valid UTF-8 (close 1007 otherwise). */
   validateUTF: boolean;
   /** Origins allowed to upgrade, as browsers send them; undefined = allow all. */

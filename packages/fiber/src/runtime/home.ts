@@ -1,0 +1,85 @@
+// A fiber home: the scope that owns the fibers spawned under one scope, and their hibernation.
+import { createScope, suspend, until } from "effection";
+import type { Operation, Scope } from "effection";
+import { ErrorBoundaryContext, type ErrorBoundary } from "./error-boundary.js";
+import type { FiberRecord } from "./fiber.js";
+
+/**
+ * How often (ms) a home looks for fibers idle long enough to hibernate. A fiber hibernates
+ * between `hibernateAfter` and `hibernateAfter` + this after its wait began.
+ */
+export const HIBERNATION_SWEEP_MS = 50;
+
+/**
+ * The scope that owns the fibers spawned under one scope (a child of it whose error boundary
+ * logs instead of failing the spawner), with the bookkeeping of their hibernation: fibers idle
+ * in their task, swept every {@link HIBERNATION_SWEEP_MS} while there are any, and fibers
+ * hibernating with no task, halted when the home ends.
+ */
+export class FiberHome {
+  /** The owner of the fibers' tasks, and of the tasks that resume hibernated fibers. */
+  readonly scope: Scope;
+  /** Fibers waiting in an idle wait in their own task, with the sweep count when it began. */
+  private readonly idle = new Map<FiberRecord, number>();
+  /** Fibers hibernating: no task, their body suspended in an idle wait. */
+  readonly hibernating = new Set<FiberRecord>();
+  private sweeps = 0;
+  private sweeper: ReturnType<typeof setInterval> | undefined = undefined;
+  private closed = false;
+
+  /**
+   * @param parent - the spawner's scope
+   * @param boundary - where failures of the fibers' teardown are reported
+   */
+  constructor(parent: Scope, boundary: ErrorBoundary) {
+    const [scope] = createScope(parent);
+    scope.set(ErrorBoundaryContext, boundary);
+    this.scope = scope;
+    // The keeper: the home's first task, so halted last when the home ends. Its cleanup stops
+    // the sweeps and halts the hibernating fibers (they have no task of their own to halt).
+    scope.run(() => this.keep());
+  }
+
+  /** A fiber began an idle wait in its own task. */
+  idleStarted(fiber: FiberRecord): void {
+    if (this.closed) return;
+    this.idle.set(fiber, this.sweeps);
+    if (this.sweeper === undefined) {
+      this.sweeper = setInterval(() => this.sweep(), HIBERNATION_SWEEP_MS);
+      // Idle fibers alone do not keep the process alive: their sockets or timers do.
+      this.sweeper.unref();
+    }
+  }
+
+  /** The fiber's idle wait ended (woken, halted, or hibernating). */
+  idleEnded(fiber: FiberRecord): void {
+    this.idle.delete(fiber);
+  }
+
+  /** Hibernate each fiber that has waited long enough and holds nothing in its task. */
+  private sweep(): void {
+    const sweeps = ++this.sweeps;
+    for (const [fiber, since] of this.idle) {
+      const wait = fiber.idleWait;
+      if (wait === undefined) continue;
+      if ((sweeps - since) * HIBERNATION_SWEEP_MS >= wait.hibernateAfter) wait.hibernate();
+    }
+    if (this.idle.size === 0) this.stopSweeping();
+  }
+
+  private stopSweeping(): void {
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+
+  private *keep(): Operation<void> {
+    try {
+      yield* suspend();
+    } finally {
+      this.closed = true;
+      this.stopSweeping();
+      this.idle.clear();
+      yield* until(Promise.all([...this.hibernating].map((fiber) => fiber.halt())));
+    }
+  }
+}
