@@ -1,4 +1,5 @@
 // The state a running server shares with the code that answers its requests and upgrades.
+import type { WebSocket } from "@fiberws/fiber";
 import type { ActionTable } from "./actions.js";
 import type { WebConfig } from "./config/mod.js";
 
@@ -11,9 +12,9 @@ export interface ServerState {
   /** True once shutdown began: new requests and upgrades get 503. */
   readonly stopping: () => boolean;
   /**
-   * Call `listener` when shutdown begins (WebSocket connections stop their action then).
-   * @param listener called once, when the server starts to stop (at once if it already is).
-   * @returns a function that removes the listener.
+   * The open WebSocket connections: each is sent a close with 1001 when shutdown begins, so
+   * that its action stops. A set, not a listener per connection: nothing more to keep per
+   * idle connection.
    */
-  readonly onStop: (listener: () => void) => () => void;
+  readonly webSockets: Set<WebSocket>;
 }

@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { resource, spawn, type Operation } from "effection";
+import { WS_STATUS_GOING_AWAY } from "@fiberws/core";
 import { rDebug, useFiberLimits } from "@fiberws/fiber";
 import type { ActionTable, WebAction } from "./actions.js";
 import type { WebConfig } from "./config/mod.js";
@@ -103,20 +104,12 @@ export function serve(server: WebServer): Operation<WebService> {
     const endpoints = config.listen.map(parseListenUrl);
     if (config.limits.fibers > 0) yield* useFiberLimits(config.limits.fibers);
 
-    const stopListeners = new Set<() => void>();
     let stopping = false;
     const state: ServerState = {
       config,
       actions: server.actions,
       stopping: () => stopping,
-      onStop: (listener) => {
-        if (stopping) {
-          listener();
-          return () => {};
-        }
-        stopListeners.add(listener);
-        return () => stopListeners.delete(listener);
-      },
+      webSockets: new Set(),
     };
     const gate = new ConnectionGate(config.limits.connections);
     const refused = new WeakSet<Socket>();
@@ -201,7 +194,7 @@ export function serve(server: WebServer): Operation<WebService> {
         sockets: () => gate.sockets,
         announce: () => {
           stopping = true;
-          for (const listener of [...stopListeners]) listener();
+          for (const webSocket of state.webSockets) webSocket.startClose(WS_STATUS_GOING_AWAY, "going away");
         },
         closeTimeout: config.timeouts.close,
       });

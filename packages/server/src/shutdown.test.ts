@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { sleep } from "effection";
 import { WebSocket as WsClient } from "ws";
 import { WS_EVENT_MESSAGE } from "@fiberws/core";
-import { webSocketSend, type WebSocketProc } from "@fiberws/fiber";
+import { rGetFiberStats, webSocketSend, type WebSocketProc } from "@fiberws/fiber";
 import { webWriteResponse } from "./reply.js";
 import { fetchText, rawExchange, startServer, testConfig, upgradeRequest } from "./server.test-helpers.js";
 import { webSocketAction } from "./websocket-action.js";
@@ -69,6 +69,35 @@ describe("graceful shutdown", () => {
     expect(res.status).toBe(200);
     expect(res.body).toBe("finished after shutdown began");
     await rebind(served.port);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(handlesBeyond(before)).toEqual({});
+  });
+
+  it("wakes hibernating WebSocket fibers to echo, and to close with 1001 at shutdown, leaving no handle", async () => {
+    const before = handleCounts();
+    const served = await startServer(testConfig({ routes, webSockets: { hibernate: 10 }, timeouts: { close: 2000 } }), {
+      "/ws/": webSocketAction(echo),
+    });
+    const clients = [1, 2, 3].map(() => new WsClient(`ws://127.0.0.1:${served.port}/ws/`));
+    await Promise.all(clients.map((client) => once(client, "open")));
+    const closes = clients.map((client) => once(client, "close"));
+    const hibernating = async (count: number) => {
+      for (let tries = 0; tries < 100 && rGetFiberStats().hibernating < count; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return rGetFiberStats().hibernating;
+    };
+    expect(await hibernating(3)).toBe(3);
+    const first = clients[0] as WsClient; // three were opened above
+    first.send("still there?");
+    const [reply] = (await once(first, "message")) as [Buffer];
+    expect(reply.toString()).toBe("echo: still there?");
+    expect(await hibernating(3)).toBe(3);
+
+    await served.stop();
+
+    expect((await Promise.all(closes)).map(([code]) => code)).toEqual([1001, 1001, 1001]);
+    expect(rGetFiberStats().hibernating).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(handlesBeyond(before)).toEqual({});
   });

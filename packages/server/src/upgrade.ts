@@ -120,7 +120,9 @@ export function* acceptUpgrade(state: ServerState, upgrade: AcceptedUpgrade): Op
     sendTimeout: config.timeouts.send,
     name,
   });
-  const unwatch = state.onStop(() => webSocket.startClose(WS_STATUS_GOING_AWAY, "going away"));
+  // Shutdown may have begun since the upgrade was planned: then the action finds it closing.
+  if (state.stopping()) webSocket.startClose(WS_STATUS_GOING_AWAY, "going away");
+  else state.webSockets.add(webSocket);
   const web: WebSocketWeb = {
     kind: "websocket",
     method: upgrade.method,
@@ -145,7 +147,7 @@ export function* acceptUpgrade(state: ServerState, upgrade: AcceptedUpgrade): Op
     }
     throw error;
   } finally {
-    unwatch();
+    state.webSockets.delete(webSocket);
     yield* closeAndRelease(webSocket, WS_STATUS_GOING_AWAY, "going away");
   }
 }
