@@ -31,3 +31,23 @@ describe("parseRequestTarget", () => {
     expect(parseRequestTarget("/a%00b").ok).toBe(false);
   });
 });
+
+describe("parseRequestTarget on plain targets", () => {
+  /** What a URL parser makes of an origin-form target: the reference for the plain-target path. */
+  function throughUrl(target: string): { path: string; query: string } {
+    const url = new URL(`http://localhost${target}`);
+    return { path: decodeURIComponent(url.pathname), query: new URLSearchParams(url.search).toString() };
+  }
+
+  const targets = [
+    "/", "/echo/", "/ws/chat", "//double//slashes/", "/a/b.c/d..e/...", "/.well-known/x", "/x/.hidden",
+    "/a?b=1&c=2", "/a?", "/a?x=y?z", "/a?q=a+b&r=~!$'()*,;:@/", "/a/./b", "/a/../b", "/a/..", "/a/.", "/a/.?x=1",
+    "/a/..?x=1", "/@user:pass/-_.~", "/a?%20", "/a%2e%2e/b",
+  ];
+
+  it.each(targets)("reads %s as a URL parser does", (target) => {
+    const parsed = parseRequestTarget(target);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect({ path: parsed.path, query: parsed.query.toString() }).toEqual(throughUrl(target));
+  });
+});

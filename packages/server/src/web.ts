@@ -69,6 +69,14 @@ export interface WebSocketWeb extends WebCommon {
  */
 export type Web = HttpWeb | WebSocketWeb;
 
+/**
+ * An origin-form target made only of characters a URL keeps as they are in a path and query
+ * (no percent-encoding, backslash, fragment or space).
+ */
+const PLAIN_TARGET = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*(\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?$/;
+/** A `.` or `..` path segment, which a URL resolves. */
+const DOT_SEGMENT = /\/\.\.?(\/|\?|$)/;
+
 /** A request's path and query, or the reason it has none a server can route. */
 export type RequestTarget = { ok: true; path: string; query: URLSearchParams } | { ok: false; reason: string };
 
@@ -80,6 +88,13 @@ export type RequestTarget = { ok: true; path: string; query: URLSearchParams } |
  * @returns the path and query, or a reason when the target is malformed or decodes to a NUL.
  */
 export function parseRequestTarget(url: string): RequestTarget {
+  if (PLAIN_TARGET.test(url) && !DOT_SEGMENT.test(url)) {
+    // Nothing for a URL parser to resolve or decode: the common case, without building a URL
+    // (~1.5 us of each request and upgrade).
+    const mark = url.indexOf("?");
+    if (mark < 0) return { ok: true, path: url, query: new URLSearchParams() };
+    return { ok: true, path: url.slice(0, mark), query: new URLSearchParams(url.slice(mark + 1)) };
+  }
   let parsed: URL;
   try {
     // Origin-form ("/path") is appended to a base rather than resolved against it, so that a
