@@ -19,6 +19,7 @@ await main(function* (args) {
     console.log(USAGE);
     return;
   }
+  if (options.diagnostics !== undefined) options.diagnostics.dir = resolve(ROOT, options.diagnostics.dir);
   const pool = yield* useGeneratorPool(options.generators);
   const results = yield* runBench(serverSpecs(ROOT), options, pool, (line) => console.error(line));
   const date = new Date().toISOString().slice(0, 10);
@@ -32,8 +33,10 @@ await main(function* (args) {
   });
   console.log(report);
   const name = `${date}${options.quick ? "-quick" : ""}`;
-  mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(join(RESULTS, `${name}.md`), report);
-  writeFileSync(join(RESULTS, `${name}.json`), JSON.stringify({ options, results }, null, 2));
-  console.error(`written to ${relative(process.cwd(), join(RESULTS, `${name}.md`))}`);
+  const folder = options.out === undefined ? RESULTS : resolve(ROOT, options.out);
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, `${name}.md`), report);
+  writeFileSync(join(folder, `${name}.json`), JSON.stringify({ options, results }, null, 2));
+  console.error(`written to ${relative(process.cwd(), join(folder, `${name}.md`))}`);
+  if (options.diagnostics !== undefined) console.error(`profiles in ${relative(process.cwd(), options.diagnostics.dir)}`);
 });

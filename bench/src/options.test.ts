@@ -26,10 +26,36 @@ describe("parseOptions", () => {
     });
   });
 
+  it("profiles nothing unless --cpu-prof or --trace-gc asks for it", () => {
+    expect(parseOptions(["--profile", "ws"])).toMatchObject({ diagnostics: undefined, out: undefined });
+  });
+
+  it("profiles the fiberws server into bench/profiles with --cpu-prof", () => {
+    expect(parseOptions(["--cpu-prof"])).toMatchObject({
+      diagnostics: { cpuProf: true, traceGc: false, nodeFlags: [], servers: ["fiberws"], dir: "bench/profiles" },
+    });
+  });
+
+  it("passes any other node flag to the profiled servers", () => {
+    expect(parseOptions(["--node-flag", "--trace-gc-nvp", "--node-flag", "--max-semi-space-size=1"])).toMatchObject({
+      diagnostics: { cpuProf: false, traceGc: false, nodeFlags: ["--trace-gc-nvp", "--max-semi-space-size=1"] },
+    });
+  });
+
+  it("traces the named servers' garbage collection into the folder given, and writes the report elsewhere", () => {
+    expect(parseOptions(["--trace-gc", "--profile", "WS,fiberws", "--profile-dir", "p", "--out", "o"])).toMatchObject({
+      out: "o",
+      diagnostics: { cpuProf: false, traceGc: true, servers: ["ws", "fiberws"], dir: "p" },
+    });
+  });
+
   it("rejects unknown flags, unknown workloads and bad counts", () => {
     expect(() => parseOptions(["--fast"])).toThrow(/unknown option --fast/);
     expect(() => parseOptions(["--only", "g"])).toThrow(/unknown workload g/);
     expect(() => parseOptions(["--rounds", "0"])).toThrow(/positive integer/);
     expect(() => parseOptions(["--rounds"])).toThrow(/needs a value/);
+    expect(() => parseOptions(["--cpu-prof", "--profile", "uws"])).toThrow(/unknown server uws/);
+    expect(() => parseOptions(["--out"])).toThrow(/needs a value/);
+    expect(() => parseOptions(["--node-flag", "trace-gc"])).toThrow(/wants a node flag/);
   });
 });

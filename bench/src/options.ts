@@ -1,4 +1,6 @@
 // Command-line options of `pnpm bench`.
+import type { Diagnostics } from "./harness/diagnostics.js";
+import type { ServerName } from "./harness/server-process.js";
 import { WORKLOADS, type Timing, type WorkloadId } from "./workloads.js";
 
 /** What to run. */
@@ -12,6 +14,10 @@ export interface BenchOptions {
   workloads: WorkloadId[];
   /** Load-generator processes. */
   generators: number;
+  /** Where the report goes (relative to the repository root); undefined: the results folder. */
+  out: string | undefined;
+  /** CPU profiles and GC traces of servers, when asked for. */
+  diagnostics: Diagnostics | undefined;
 }
 
 /** Usage text for --help. */
@@ -20,7 +26,18 @@ export const USAGE = `usage: pnpm bench [--quick] [--rounds N] [--only a,b,...] 
   --rounds N       measured rounds (default 3; servers interleaved in each)
   --only LIST      workloads to run, e.g. --only b,f (default all: a-f)
   --generators N   load-generator processes (default 1)
-  --idle N         idle connections for (f) (default 10000)`;
+  --idle N         idle connections for (f) (default 10000)
+  --out DIR        write the report to DIR instead of bench/results (for runs not meant for the record)
+  --cpu-prof       write a CPU profile of each profiled server when it stops
+  --trace-gc       log every garbage collection of each profiled server
+  --node-flag F    one more node flag for the profiled servers (repeatable), e.g. --node-flag --trace-gc-nvp
+  --profile LIST   servers to profile, e.g. fiberws,ws (default fiberws)
+  --profile-dir D  where profiles and GC logs go (default bench/profiles)`;
+
+/** The servers `--profile` accepts. */
+const SERVER_NAMES: readonly ServerName[] = ["ws", "fiberws", "raw"];
+/** Where profiles go unless `--profile-dir` says otherwise (relative to the repository root, like every path given). */
+export const DEFAULT_PROFILE_DIR = "bench/profiles";
 
 const FULL: Timing = { warmupMs: 500, measureMs: 3000, idleConnections: 10_000 };
 const QUICK: Timing = { warmupMs: 250, measureMs: 700, idleConnections: 2_000 };
@@ -42,6 +59,15 @@ export function parseOptions(args: readonly string[]): BenchOptions | "help" {
     timing: { ...(quick ? QUICK : FULL) },
     workloads: WORKLOADS.map((w) => w.id),
     generators: 1,
+    out: undefined,
+    diagnostics: undefined,
+  };
+  const diagnostics: Diagnostics = {
+    cpuProf: false,
+    traceGc: false,
+    nodeFlags: [],
+    servers: ["fiberws"],
+    dir: DEFAULT_PROFILE_DIR,
   };
   for (let i = 0; i < args.length; i++) {
     const flag = args[i];
@@ -67,10 +93,29 @@ export function parseOptions(args: readonly string[]): BenchOptions | "help" {
       case "--only":
         options.workloads = workloadList(value());
         break;
+      case "--out":
+        options.out = value();
+        break;
+      case "--cpu-prof":
+        diagnostics.cpuProf = true;
+        break;
+      case "--trace-gc":
+        diagnostics.traceGc = true;
+        break;
+      case "--node-flag":
+        diagnostics.nodeFlags.push(nodeFlag(value()));
+        break;
+      case "--profile":
+        diagnostics.servers = serverList(value());
+        break;
+      case "--profile-dir":
+        diagnostics.dir = value();
+        break;
       default:
         throw new Error(`unknown option ${flag}\n${USAGE}`);
     }
   }
+  if (diagnostics.cpuProf || diagnostics.traceGc || diagnostics.nodeFlags.length > 0) options.diagnostics = diagnostics;
   return options;
 }
 
@@ -86,4 +131,16 @@ function workloadList(text: string): WorkloadId[] {
   const unknown = ids.filter((id) => !known.has(id));
   if (unknown.length > 0) throw new Error(`unknown workload ${unknown.join(", ")} (choose from a-f)`);
   return WORKLOADS.map((w) => w.id).filter((id) => ids.includes(id));
+}
+
+function serverList(text: string): ServerName[] {
+  const names = text.split(",").map((name) => name.trim().toLowerCase());
+  const unknown = names.filter((name) => !(SERVER_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`unknown server ${unknown.join(", ")} (choose from ${SERVER_NAMES.join(", ")})`);
+  return SERVER_NAMES.filter((name) => names.includes(name));
+}
+
+function nodeFlag(text: string): string {
+  if (!text.startsWith("--")) throw new Error(`--node-flag wants a node flag such as --trace-gc-nvp, not ${text}`);
+  return text;
 }

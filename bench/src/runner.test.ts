@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rotate, throughput } from "./runner.js";
+import { cpuPerMessageUs, rotate, throughput } from "./runner.js";
 import { LatencyHistogram } from "./stats.js";
 
 describe("rotate", () => {
@@ -20,5 +20,17 @@ describe("throughput", () => {
     expect(sample.mbps).toBe(1);
     expect(sample.p50).toBeCloseTo(1, 1);
     expect(sample.p99).toBeCloseTo(1, 1);
+  });
+});
+
+describe("cpuPerMessageUs", () => {
+  const timing = { warmupMs: 500, measureMs: 3000, idleConnections: 0 };
+
+  it("spreads the job's CPU time over the warm-up's messages too", () => {
+    expect(cpuPerMessageUs(700, { completed: 6000, bytes: 0, seconds: 3, latency: [] }, timing)).toBeCloseTo(100, 6);
+  });
+
+  it("says 0 when nothing completed", () => {
+    expect(cpuPerMessageUs(700, { completed: 0, bytes: 0, seconds: 3, latency: [] }, timing)).toBe(0);
   });
 });

@@ -1,6 +1,8 @@
 // Runs the rounds: each workload against each server, servers interleaved, failures recorded.
 import { scoped, sleep, type Operation } from "effection";
 import type { JobResult } from "./generator/jobs.js";
+import { processCpuMs } from "./harness/process-cpu.js";
+import { serverDiagnostics, type Diagnostics, type ServerDiagnostics } from "./harness/diagnostics.js";
 import type { GeneratorPool } from "./harness/generator-pool.js";
 import {
   isBuilt,
@@ -22,6 +24,12 @@ export interface ThroughputSample {
   /** Latency quantiles in milliseconds. */
   p50: number;
   p99: number;
+  /**
+   * The server's CPU time per message (or cycle) in microseconds, where /proc tells it: its CPU
+   * time over the whole job divided by the messages of the warm-up and the measured window
+   * (the warm-up's taken at the measured rate). Robust to a busy machine, unlike the rate.
+   */
+  cpuUs?: number;
 }
 
 /** One round's memory figures, bytes per idle connection. */
@@ -75,7 +83,7 @@ export function* runBench(
   const idle = results.filter((r) => r.workload.id === "f");
   if (traffic.length > 0) {
     yield* scoped(function* () {
-      const servers = yield* startServers(specs, traffic, progress);
+      const servers = yield* startServers(specs, traffic, options.diagnostics, progress);
       if (options.warmupRound) {
         const warmup: Timing = { ...options.timing, warmupMs: 200, measureMs: 1000 };
         yield* runRound(traffic, servers, 0, warmup, pool, () => undefined);
@@ -95,7 +103,8 @@ export function* runBench(
         const row = rowOf(result, spec.name);
         if (row.note !== undefined) continue;
         try {
-          const sample = yield* scoped(() => measureIdle(spec, result.workload, options.timing, pool));
+          const diagnostics = serverDiagnostics(options.diagnostics, spec.name, round + 1);
+          const sample = yield* scoped(() => measureIdle(spec, diagnostics, result.workload, options.timing, pool));
           row.samples.push(sample);
           progress(`f ${spec.name} round ${round}: ${describe(sample, "")}`);
         } catch (error) {
@@ -114,6 +123,7 @@ type RecordSample = (result: WorkloadResult, row: ServerRow, sample: ThroughputS
 function* startServers(
   specs: readonly ServerSpec[],
   results: readonly WorkloadResult[],
+  diagnostics: Diagnostics | undefined,
   progress: Progress,
 ): Operation<Map<ServerName, ServerProcess>> {
   const servers = new Map<ServerName, ServerProcess>();
@@ -123,7 +133,7 @@ function* startServers(
       continue;
     }
     try {
-      const server = yield* useServerProcess(spec);
+      const server = yield* useServerProcess(spec, serverDiagnostics(diagnostics, spec.name, 0));
       servers.set(spec.name, server);
       progress(`${spec.name}: pid ${server.pid}, port ${server.target.port}`);
     } catch (error) {
@@ -149,8 +159,14 @@ function* runRound(
       if (row.note !== undefined) continue;
       try {
         const job = result.workload.job(server.target, timing);
+        const cpuBefore = processCpuMs(server.pid);
         const outcome = yield* scoped(() => pool.run(job));
-        record(result, row, throughput(outcome));
+        const cpuAfter = processCpuMs(server.pid);
+        const sample = throughput(outcome);
+        if (cpuBefore !== undefined && cpuAfter !== undefined) {
+          sample.cpuUs = cpuPerMessageUs(cpuAfter - cpuBefore, outcome, timing);
+        }
+        record(result, row, sample);
       } catch (error) {
         row.note = `failed: ${messageOf(error)}`;
       }
@@ -159,8 +175,14 @@ function* runRound(
 }
 
 /** Start a fresh server, read its memory, hold idle connections, read it again. */
-function* measureIdle(spec: ServerSpec, workload: Workload, timing: Timing, pool: GeneratorPool): Operation<MemorySample> {
-  const server = yield* useServerProcess(spec);
+function* measureIdle(
+  spec: ServerSpec,
+  diagnostics: ServerDiagnostics,
+  workload: Workload,
+  timing: Timing,
+  pool: GeneratorPool,
+): Operation<MemorySample> {
+  const server = yield* useServerProcess(spec, diagnostics);
   const before = yield* server.memory();
   let after = before;
   const outcome = yield* pool.run(workload.job(server.target, timing), function* () {
@@ -190,6 +212,21 @@ export function throughput(result: JobResult): ThroughputSample {
 }
 
 /**
+ * A server's CPU time per message over a whole job, warm-up included.
+ * @param cpuMs the server's CPU time during the job.
+ * @param result what the generators measured (in the measured window only).
+ * @param timing the warm-up and measured window lengths.
+ * @returns microseconds per message (or cycle); 0 if none completed.
+ * @example
+ * cpuPerMessageUs(700, { completed: 6000, bytes: 0, seconds: 3, latency: [] }, { warmupMs: 500, measureMs: 3000, idleConnections: 0 }); // 100
+ */
+export function cpuPerMessageUs(cpuMs: number, result: JobResult, timing: Timing): number {
+  if (result.completed === 0) return 0;
+  const messages = result.completed * ((timing.warmupMs + timing.measureMs) / timing.measureMs);
+  return (cpuMs * 1000) / messages;
+}
+
+/**
  * `items` rotated left by `round` places, so each server takes a turn going first.
  * @param items the list.
  * @param round the round number.
@@ -208,7 +245,10 @@ function rowOf(result: WorkloadResult, server: ServerName): ServerRow {
 }
 
 function describe(sample: ThroughputSample | MemorySample, unit: string): string {
-  if ("rate" in sample) return `${Math.round(sample.rate)} ${unit}, p50 ${sample.p50.toFixed(3)} ms`;
+  if ("rate" in sample) {
+    const cpu = sample.cpuUs === undefined ? "" : `, server CPU ${sample.cpuUs.toFixed(1)} us/msg`;
+    return `${Math.round(sample.rate)} ${unit}, p50 ${sample.p50.toFixed(3)} ms${cpu}`;
+  }
   return `${(sample.rssPerConnection / 1024).toFixed(1)} KiB RSS, ${(sample.heapPerConnection / 1024).toFixed(1)} KiB heap per connection`;
 }
 

@@ -1,12 +1,14 @@
 // Starts one echo server in its own child process on a fresh port, as an effection resource.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
+import { dirname } from "node:path";
 import { connect, createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { action, race, sleep, type Operation, resource } from "effection";
 import type { EchoTarget } from "../generator/echo-connection.js";
 import { isMemoryReply, MEMORY_REQUEST, type MemoryReply } from "../servers/memory-messages.js";
 import { useInbox } from "../ipc-inbox.js";
+import { NO_DIAGNOSTICS, type ServerDiagnostics } from "./diagnostics.js";
 import { exited, stopProcess } from "./process-exit.js";
 
 /** The servers compared, in table order. */
@@ -71,17 +73,22 @@ export function isBuilt(spec: ServerSpec): boolean {
  * it accepts TCP connections. The process is stopped (SIGTERM, then SIGKILL) when the caller's
  * scope ends.
  * @param spec the server to start.
+ * @param diagnostics extra node flags (profiling), and a file for its stdout (a GC trace).
  * @returns the running server.
  * @throws Error if it exits or does not listen within 15 s (with the end of its stderr).
  * @example
  * const server = yield* useServerProcess(serverSpecs(root)[0]);
  * const before = yield* server.memory();
  */
-export function useServerProcess(spec: ServerSpec): Operation<ServerProcess> {
+export function useServerProcess(spec: ServerSpec, diagnostics: ServerDiagnostics = NO_DIAGNOSTICS): Operation<ServerProcess> {
   return resource(function* (provide) {
     const port = yield* freePort();
-    const child = spawn(process.execPath, ["--expose-gc", "--import", PROBE, spec.script, ...spec.args(port)], {
-      stdio: ["ignore", "ignore", "pipe", "ipc"],
+    const { nodeFlags, stdoutFile } = diagnostics;
+    if (stdoutFile !== undefined) mkdirSync(dirname(stdoutFile), { recursive: true });
+    const stdout = stdoutFile === undefined ? "ignore" : openSync(stdoutFile, "w");
+    const flags = ["--expose-gc", ...nodeFlags, "--import", PROBE];
+    const child = spawn(process.execPath, [...flags, spec.script, ...spec.args(port)], {
+      stdio: ["ignore", stdout, "pipe", "ipc"],
     });
     let stderr = "";
     child.stderr?.setEncoding("utf8");
@@ -112,6 +119,7 @@ export function useServerProcess(spec: ServerSpec): Operation<ServerProcess> {
       yield* provide({ spec, pid, target: { host: HOST, port, path: spec.path }, memory });
     } finally {
       yield* stopProcess(child, STOP_GRACE_MS);
+      if (typeof stdout === "number") closeSync(stdout);
     }
   });
 }

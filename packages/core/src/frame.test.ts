@@ -72,6 +72,25 @@ describe("FrameReader", () => {
     expect(readFrame(frame).payload.toString()).toBe("Hello");
   });
 
+  it.each([["server", TEST_KEY], ["client", false]] as const)(
+    "copies a %s-role payload arriving in pieces into one buffer, unmasked, leaving the chunks as they were",
+    (role, mask) => {
+      const payload = Buffer.from(Array.from({ length: 1001 }, (_, i) => (i * 7) & 0xff));
+      const bytes = rawFrame({ opcode: 2, payload, mask });
+      const reader = new FrameReader(role);
+      let pos = reader.readHeader(bytes, 0);
+      const target = Buffer.alloc(reader.length);
+      for (const end of [pos + 3, pos + 500, bytes.length]) {
+        const chunk = Buffer.from(bytes.subarray(pos, end));
+        expect(reader.readPayloadInto(chunk, 0, target)).toBe(chunk.length);
+        expect(chunk.equals(bytes.subarray(pos, end))).toBe(true);
+        pos = end;
+      }
+      expect(target.equals(payload)).toBe(true);
+      expect(reader.inHeader).toBe(true);
+    },
+  );
+
   it("reads an unmasked frame in the client role", () => {
     expect(readFrame(rawFrame({ opcode: 1, payload: "Hi", mask: false }), "client")).toMatchObject({ opcode: 1, length: 2 });
   });

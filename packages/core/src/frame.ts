@@ -10,7 +10,7 @@ import {
   WS_STATUS_PROTOCOL_ERROR,
 } from "./constants.js";
 import { ProtocolError } from "./errors.js";
-import { unmaskInPlace } from "./mask.js";
+import { unmaskInPlace, unmaskInto } from "./mask.js";
 
 /** Which end of the connection this engine plays: servers receive masked frames, clients unmasked. */
 export type Role = "server" | "client";
@@ -113,7 +113,30 @@ export class FrameReader {
   readPayload(chunk: Uint8Array, pos: number): number {
     const end = Math.min(chunk.length, pos + this.remaining);
     if (this.masked) unmaskInPlace(chunk, pos, end, this.maskKey, this.length - this.remaining);
-    this.remaining -= end - pos;
+    return this.consumed(end - pos, end);
+  }
+
+  /**
+   * Copies the next piece of the current frame's payload from `chunk[pos]` on into `target`,
+   * unmasked, at the piece's own offset within the payload (so `target`, of the frame's length,
+   * fills up as pieces arrive); `chunk` is left as it was.
+   *
+   * @param chunk bytes from the peer
+   * @param pos where the payload piece starts
+   * @param target receives the payload; at least the frame's length
+   * @returns the position after the piece in `chunk`
+   */
+  readPayloadInto(chunk: Uint8Array, pos: number, target: Uint8Array): number {
+    const end = Math.min(chunk.length, pos + this.remaining);
+    const offset = this.length - this.remaining;
+    if (this.masked) unmaskInto(chunk, pos, end, this.maskKey, offset, target, offset);
+    else target.set(chunk.subarray(pos, end), offset);
+    return this.consumed(end - pos, end);
+  }
+
+  /** Counts `taken` payload bytes as read; returns `end`. */
+  private consumed(taken: number, end: number): number {
+    this.remaining -= taken;
     if (this.remaining === 0) this.inHeader = true;
     return end;
   }

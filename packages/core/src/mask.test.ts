@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { maskInto, nativeMasking, unmaskInPlace } from "./mask.js";
+import { maskInto, nativeMasking, unmaskInPlace, unmaskInto } from "./mask.js";
 
 const key = Uint8Array.from([0x01, 0x80, 0xff, 0x5a]);
 
@@ -41,4 +41,19 @@ describe("masking", () => {
     expect(output.subarray(3)).toEqual(reference(data));
     expect(data).toEqual(copy);
   });
+
+  it.each([[7, 0], [300, 0], [300, 1], [300, 2], [300, 3]])(
+    "copies %i masked bytes out of a chunk at key phase %i, unmasked, leaving the chunk as it was",
+    (length, phase) => {
+      const data = sample(length + phase);
+      const masked = reference(data);
+      const chunk = new Uint8Array(length + 6);
+      chunk.set(masked.subarray(phase), 2);
+      const before = chunk.slice();
+      const output = new Uint8Array(length + 1);
+      unmaskInto(chunk, 2, 2 + length, key, phase, output, 1);
+      expect(output.subarray(1)).toEqual(data.subarray(phase));
+      expect(chunk).toEqual(before);
+    },
+  );
 });

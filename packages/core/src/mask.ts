@@ -57,12 +57,14 @@ export function unmaskInPlace(bytes: Uint8Array, start: number, end: number, key
     if (i < end) bytes[i] ^= k2;
     return;
   }
-  let nativeKey = key;
-  if ((phase & 3) !== 0) {
-    for (let i = 0; i < 4; i++) rotatedKey[i] = key[(phase + i) & 3];
-    nativeKey = rotatedKey;
-  }
-  native.unmask(new Uint8Array(bytes.buffer, bytes.byteOffset + start, length), nativeKey);
+  native.unmask(new Uint8Array(bytes.buffer, bytes.byteOffset + start, length), keyAtPhase(key, phase));
+}
+
+/** `key` rotated so that its first byte applies to payload byte number `phase`. */
+function keyAtPhase(key: Uint8Array, phase: number): Uint8Array {
+  if ((phase & 3) === 0) return key;
+  for (let i = 0; i < 4; i++) rotatedKey[i] = key[(phase + i) & 3];
+  return rotatedKey;
 }
 
 /**
@@ -75,12 +77,43 @@ export function unmaskInPlace(bytes: Uint8Array, start: number, end: number, key
  * @param offset where in `output` the masked bytes start
  */
 export function maskInto(source: Uint8Array, key: Uint8Array, output: Uint8Array, offset: number): void {
-  const length = source.length;
+  unmaskInto(source, 0, source.length, key, 0, output, offset);
+}
+
+/**
+ * Writes `source[start, end)` XOR the masking `key` into `output` at `offset`, leaving `source`
+ * untouched, where `source[start]` is payload byte number `phase` of its frame. This copies a
+ * received payload piece out of the socket's chunk and unmasks it in one pass over the bytes,
+ * instead of unmasking in place and copying afterwards.
+ *
+ * @param source the buffer holding the masked piece
+ * @param start index of the piece's first byte
+ * @param end index after the piece's last byte
+ * @param key the frame's 4-byte masking key
+ * @param phase the offset of `source[start]` within the frame's payload (only `phase & 3` matters)
+ * @param output the buffer receiving the unmasked bytes (room for `end - start` at `offset`)
+ * @param offset where in `output` the bytes go
+ * @example
+ * ```ts
+ * unmaskInto(chunk, pos, chunk.length, maskKey, received, message, received);
+ * ```
+ */
+export function unmaskInto(
+  source: Uint8Array,
+  start: number,
+  end: number,
+  key: Uint8Array,
+  phase: number,
+  output: Uint8Array,
+  offset: number,
+): void {
+  const length = end - start;
   if (native === undefined || length < NATIVE_THRESHOLD) {
-    for (let i = 0; i < length; i++) output[offset + i] = source[i] ^ key[i & 3];
+    for (let i = 0; i < length; i++) output[offset + i] = source[start + i] ^ key[(phase + i) & 3];
     return;
   }
-  native.mask(source, key, output, offset, length);
+  const piece = start === 0 && end === source.length ? source : new Uint8Array(source.buffer, source.byteOffset + start, length);
+  native.mask(piece, keyAtPhase(key, phase), output, offset, length);
 }
 
 /** True when the native `bufferutil` masking loaded (false: the plain-loop fallback is used). */

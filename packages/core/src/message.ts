@@ -30,9 +30,12 @@ export interface MessageSettings {
 /**
  * Turns the payload pieces of data frames into message events. A frame that arrived whole inside
  * one chunk is delivered as a view of that chunk (binary) or decoded straight from it (text), with
- * no copy; pieces of a message spread over frames or chunks are kept as views and joined once, at
- * the end. Text is validated as each piece arrives, so invalid UTF-8 fails at once. In partial
- * mode, text pieces never split a code point: an incomplete trailing sequence is carried over.
+ * no copy. A frame spanning chunks is copied, piece by piece, into a buffer of its own (see
+ * {@link MessageAssembler.startSpanningFrame}), which is the message when the frame is the whole
+ * message. The frames of a fragmented message are kept (as views or their buffers) and joined
+ * once, at the end. Text is validated as each piece arrives, so invalid UTF-8 fails at once. In
+ * partial mode, text pieces never split a code point: an incomplete trailing sequence is carried
+ * over.
  *
  * @example
  * ```ts
@@ -53,6 +56,8 @@ export class MessageAssembler {
   private decoder: StringDecoder | undefined;
   /** Whether the current message already delivered a piece (partial mode). */
   private delivering = false;
+  /** The buffer of the data frame being copied out of the chunks it spans, until it is complete. */
+  private spanning: Buffer | undefined = undefined;
 
   /** @param settings the limits and modes, read afresh at every frame */
   constructor(settings: MessageSettings) {
@@ -77,9 +82,33 @@ export class MessageAssembler {
   }
 
   /**
+   * The buffer of the current data frame, when it spans chunks and is being copied into it.
+   * @returns the buffer from {@link MessageAssembler.startSpanningFrame}, until its frame is complete
+   */
+  get spanningFrame(): Buffer | undefined {
+    return this.spanning;
+  }
+
+  /**
+   * Starts a data frame whose payload spans chunks: the caller copies each piece, unmasked, into
+   * the returned buffer at the piece's offset in the frame, and passes that region to
+   * `addPayload` with this buffer as the chunk. The frame's pieces then need no joining, and
+   * the chunks they came from are not kept alive until the frame completes. The buffer is
+   * allocated whole when the frame starts, so the frame's length must already have passed the
+   * limits: a peer announcing a frame of `maxFrame` bytes has that much allocated at once.
+   * @param length the frame's payload length
+   * @returns the buffer to copy the frame's payload into
+   */
+  startSpanningFrame(length: number): Buffer {
+    this.spanning = Buffer.allocUnsafe(length);
+    return this.spanning;
+  }
+
+  /**
    * Takes a piece of a data frame's payload (already unmasked) and appends the events it completes.
    *
-   * @param chunk the buffer holding the piece; a delivered Buffer may be a view of it
+   * @param chunk the buffer holding the piece (a delivered Buffer may be a view of it), or the
+   *   spanning frame's buffer, holding the piece at its offset in the frame
    * @param start index of the piece's first byte
    * @param end index after the piece's last byte
    * @param type the message type: 1 text, 2 binary
@@ -118,9 +147,10 @@ export class MessageAssembler {
       );
       return;
     }
-    if (end > start) {
-      this.pieces.push(chunk.subarray(start, end));
-      this.piecesLength += end - start;
+    if (chunk === this.spanning) {
+      if (frameEnd) this.keepPiece(chunk);
+    } else if (end > start) {
+      this.keepPiece(chunk.subarray(start, end));
     }
     if (!deliverNow) return;
     const bytes = this.takePieces();
@@ -139,6 +169,13 @@ export class MessageAssembler {
       const data = messageEnd ? decoder.end(bytes) : decoder.write(bytes);
       events.push({ kind: "message", type: WS_MSG_TEXT, data, last: messageEnd, length: Buffer.byteLength(data) });
     }
+  }
+
+  /** Keeps a piece (a view or a complete spanning frame) until its message (or frame) is delivered. */
+  private keepPiece(piece: Buffer): void {
+    if (piece === this.spanning) this.spanning = undefined;
+    this.pieces.push(piece);
+    this.piecesLength += piece.length;
   }
 
   /** Joins and forgets the waiting pieces (no copy when there is only one). */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { WS_STATE_CLOSED, WS_STATE_CLOSING, WS_STATE_OPEN } from "./constants.js";
 import { TEST_KEY, parse, rawFrame, rawFrames, receiveInPieces, sentFrames } from "./frames.test-helpers.js";
 import { Protocol, type ProtocolEvent } from "./protocol.js";
@@ -41,6 +41,44 @@ describe("Protocol", () => {
       new Protocol({ role: "server" }).receive(chunk, events);
       expect(events[0]).toMatchObject({ kind: "message", data: Buffer.from([1, 2, 3]) });
       expect(events[0].kind === "message" && (events[0].data as Buffer).buffer).toBe(chunk.buffer);
+    });
+
+    it("copies a binary frame spanning chunks into a buffer of its own, leaving the chunks as they came", () => {
+      const payload = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 13) & 0xff));
+      const bytes = rawFrames({ opcode: 2, payload }, { opcode: 2, payload: [9] });
+      const chunks = [bytes.subarray(0, 5), bytes.subarray(5, 40_001), bytes.subarray(40_001)].map((piece) => Buffer.from(piece));
+      const received = chunks.map((chunk) => Buffer.from(chunk));
+      const protocol = new Protocol({ role: "server" });
+      const events: ProtocolEvent[] = [];
+      for (const chunk of chunks) protocol.receive(chunk, events);
+      expect(events.map((event) => event.kind === "message" && event.length)).toEqual([70_000, 1]);
+      const message = events[0].kind === "message" ? (events[0].data as Buffer) : Buffer.alloc(0);
+      expect(message.equals(payload)).toBe(true);
+      expect(chunks.some((chunk) => chunk.buffer === message.buffer)).toBe(false);
+      expect(chunks[1].equals(received[1])).toBe(true);
+    });
+
+    it("allocates no frame-sized buffer for a large frame of which little has arrived", () => {
+      const payload = Buffer.alloc(1 << 20, 7);
+      const bytes = rawFrames({ opcode: 2, payload });
+      const protocol = new Protocol({ role: "server", maxFrame: Infinity, maxMessage: Infinity });
+      const events: ProtocolEvent[] = [];
+      const allocations = vi.spyOn(Buffer, "allocUnsafe");
+      try {
+        protocol.receive(Buffer.from(bytes.subarray(0, 1000)), events);
+        expect(allocations.mock.calls.filter(([size]) => size >= 1 << 20)).toEqual([]);
+        for (let at = 1000; at < bytes.length; at += 65_536) protocol.receive(Buffer.from(bytes.subarray(at, at + 65_536)), events);
+      } finally {
+        allocations.mockRestore();
+      }
+      expect(events).toHaveLength(1);
+      expect(events[0].kind === "message" && (events[0].data as Buffer).equals(payload)).toBe(true);
+    });
+
+    it("copies a text frame spanning chunks, and a fragmented message of such frames, whole", () => {
+      const long = "é".repeat(40_000);
+      const bytes = rawFrames({ opcode: 1, payload: long }, { opcode: 1, fin: false, payload: long }, { opcode: 0, payload: long });
+      expect(parse(bytes, {}, 30_000).events).toEqual([text(long), text(long + long)]);
     });
 
     it("answers a ping with a pong carrying the same payload", () => {

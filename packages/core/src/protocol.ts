@@ -338,16 +338,45 @@ export class Protocol {
       }
       const start = pos;
       const frameStart = reader.remaining === reader.length;
-      pos = reader.readPayload(chunk, pos);
-      const frameEnd = reader.remaining === 0;
       if (reader.opcode >= WS_MSG_CLOSE) {
-        this.addControlPayload(chunk, start, pos, frameStart, frameEnd, events);
+        pos = reader.readPayload(chunk, pos);
+        this.addControlPayload(chunk, start, pos, frameStart, reader.remaining === 0, events);
         if (this.stopped) return;
       } else {
-        const type = reader.messageType === WS_MSG_TEXT ? WS_MSG_TEXT : WS_MSG_BINARY;
-        this.assembler.addPayload(chunk, start, pos, type, frameStart, frameEnd, reader.fin, events);
+        pos = this.readDataPayload(chunk, pos, frameStart, events);
       }
     }
+  }
+
+  /**
+   * Passes the piece of a data frame's payload at `chunk[pos]` to the assembler. A frame that
+   * ends inside its first chunk is unmasked in place (a whole message is then delivered as a
+   * view of the chunk, with no copy). A frame spanning chunks is copied out of them into a
+   * buffer of its own, unmasked on the way: one pass over the bytes instead of two (unmask in
+   * place, then join the pieces), and no chunk is kept alive until the frame completes. On
+   * 64 KiB echoes (benchmark c) unmasking and joining took 18% of the server's busy time,
+   * copying while unmasking takes 9%. The frame's buffer is allocated when it starts, so only
+   * when its first chunk holds a fair share of it (see {@link spansChunks}).
+   * @returns the position after the piece
+   */
+  private readDataPayload(chunk: Buffer, pos: number, frameStart: boolean, events: ProtocolEvent[]): number {
+    const reader = this.reader;
+    const assembler = this.assembler;
+    const type = reader.messageType === WS_MSG_TEXT ? WS_MSG_TEXT : WS_MSG_BINARY;
+    const spanning = frameStart
+      ? spansChunks(reader.length, chunk.length - pos)
+        ? assembler.startSpanningFrame(reader.length)
+        : undefined
+      : assembler.spanningFrame;
+    if (spanning === undefined) {
+      const end = reader.readPayload(chunk, pos);
+      assembler.addPayload(chunk, pos, end, type, frameStart, reader.remaining === 0, reader.fin, events);
+      return end;
+    }
+    const offset = reader.length - reader.remaining;
+    const end = reader.readPayloadInto(chunk, pos, spanning);
+    assembler.addPayload(spanning, offset, offset + end - pos, type, frameStart, reader.remaining === 0, reader.fin, events);
+    return end;
   }
 
   /** Applies the size limits to the frame whose header just arrived. */
@@ -442,4 +471,21 @@ export class Protocol {
     if (this.currentState === WS_STATE_CLOSED) throw new Error(`cannot send ${what}: the connection is closed`);
     if (this.sentClose !== undefined) throw new Error(`cannot send ${what}: a close frame was already sent`);
   }
+}
+
+/**
+ * At most this many times the bytes of a frame already received are allocated for it ahead of
+ * the rest: a peer cannot make the server allocate a `maxFrame`-sized buffer by announcing a
+ * frame and sending little of it.
+ */
+const SPAN_AHEAD = 16;
+
+/**
+ * Whether a data frame of `length` bytes, of which the first chunk holds `available`, is copied
+ * into a buffer of its own as it arrives: it must span chunks, and the buffer may be at most
+ * {@link SPAN_AHEAD} times what has arrived (a 1 MiB frame needs 64 KiB of it in the first read).
+ * Other frames keep their pieces as views of the chunks, joined at the end.
+ */
+function spansChunks(length: number, available: number): boolean {
+  return length > available && length <= available * SPAN_AHEAD;
 }
