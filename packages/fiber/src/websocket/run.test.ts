@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { each, sleep, spawn, suspend, withResolvers, type Operation } from "effection";
 import type { Socket } from "node:net";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import {
   Protocol,
   WS_EVENT_CLOSE,
@@ -171,6 +173,29 @@ describe("webSocketRun with a ws client", () => {
     }, newSeen()));
     const peer = yield* useWsPeer(url);
     for (let i = 0; i < 10_000; i++) expect(yield* peer.next()).toBe(String(i));
+  }));
+});
+
+describe("webSocketRun memory", () => {
+  it("keeps no message alive while the connection waits for the next", scopedTest(function* () {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    let last: WeakRef<Buffer> | undefined;
+    const remember: WebSocketProc = function* (ws, event, buf, len, arg) {
+      if (event === WS_EVENT_MESSAGE && Buffer.isBuffer(buf)) last = new WeakRef(buf);
+      yield* echo(ws, event, buf, len, arg);
+    };
+    const url = yield* useUpgradeServer(function* (socket, head) {
+      const ws = yield* useWebSocketConnection(socket, { role: "server" });
+      yield* webSocketRun(ws, remember, null, head, 0);
+    });
+    const peer = yield* useWsPeer(url);
+    peer.socket.send(Buffer.alloc(100_000, 1));
+    expect((yield* peer.next()).length).toBe(100_000);
+    yield* sleep(20);
+    gc();
+    expect(last).toBeDefined();
+    expect(last?.deref()).toBeUndefined();
   }));
 });
 

@@ -12,7 +12,7 @@ import {
 import type { Socket } from "node:net";
 import { rDebug } from "../runtime/log.js";
 import { WebSocketClosedError } from "./closed-error.js";
-import type { WebSocket, WebSocketOptions } from "./connection.js";
+import type { DeliverableEvent, WebSocket, WebSocketOptions } from "./connection.js";
 import { closeAndRelease, createWebSocket } from "./lifecycle.js";
 import { setInactivityTimeout } from "./timers.js";
 
@@ -127,8 +127,12 @@ export function* webSocketRun(
     yield* deliver(ws, callback, arg, WS_EVENT_OPEN, null, 0);
     // Deliver events until the connection is closed (the close handshake completed or input
     // ended). The loop lives in this frame: one suspended generator less per idle connection.
+    // `event` and `result` are cleared before each wait: a generator keeps what its variables
+    // last held, and an idle connection must not keep its last message alive.
+    let event: DeliverableEvent | undefined;
+    let result: Operation<void> | void;
     for (;;) {
-      const event = ws.nextEvent();
+      event = ws.nextEvent();
       if (event === undefined) {
         if (ws.finished) break;
         yield* ws.waitForEvent();
@@ -136,13 +140,13 @@ export function* webSocketRun(
         // deliver() inlined: one generator less per message, ~1% of a pipelined 64-byte echo.
         ws.dispatching = true;
         try {
-          const type = event.last ? WS_EVENT_MESSAGE : WS_EVENT_PARTIAL_MESSAGE;
-          const result = callback(ws, type, event.data, event.length, arg);
+          result = callback(ws, event.last ? WS_EVENT_MESSAGE : WS_EVENT_PARTIAL_MESSAGE, event.data, event.length, arg);
           if (isOperation(result)) yield* result;
         } catch (error) {
           absorbClosedUnderCallback(ws, error);
         } finally {
           ws.dispatching = false;
+          result = undefined;
         }
       } else {
         yield* deliver(ws, callback, arg, WS_EVENT_ERROR, null, 0);
