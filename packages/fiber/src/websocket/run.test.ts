@@ -181,9 +181,10 @@ describe("webSocketRun memory", () => {
     setFlagsFromString("--expose-gc");
     const gc = runInNewContext("gc") as () => void;
     let last: WeakRef<Buffer> | undefined;
-    const remember: WebSocketProc = function* (ws, event, buf, len, arg) {
-      if (event === WS_EVENT_MESSAGE && Buffer.isBuffer(buf)) last = new WeakRef(buf);
-      yield* echo(ws, event, buf, len, arg);
+    const remember: WebSocketProc = function* (ws, event, buf) {
+      if (event !== WS_EVENT_MESSAGE || !Buffer.isBuffer(buf)) return;
+      last = new WeakRef(buf);
+      yield* webSocketSendBlock(ws, WS_MSG_BINARY, buf);
     };
     const url = yield* useUpgradeServer(function* (socket, head) {
       const ws = yield* useWebSocketConnection(socket, { role: "server" });
