@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cpuPerMessageUs, rotate, throughput } from "./runner.js";
+import { cpuPerMessageUs, rotate, settled, throughput } from "./runner.js";
 import { LatencyHistogram } from "./stats.js";
 
 describe("rotate", () => {
@@ -32,5 +32,19 @@ describe("cpuPerMessageUs", () => {
 
   it("says 0 when nothing completed", () => {
     expect(cpuPerMessageUs(700, { completed: 0, bytes: 0, seconds: 3, latency: [] }, timing)).toBe(0);
+  });
+});
+
+describe("settled", () => {
+  const reads = (...mib: number[]) => mib.map((rss) => ({ kind: "memory" as const, rss: rss * 2 ** 20, heapUsed: 0, collected: true }));
+
+  it("waits for five reads of RSS within 1% of each other", () => {
+    expect(settled(reads(100, 100, 100, 100))).toBe(false);
+    expect(settled(reads(100, 100, 100, 100, 100.5))).toBe(true);
+  });
+
+  it("is not fooled by a plateau before V8 gives more pages back", () => {
+    expect(settled(reads(185, 185, 179, 179, 148))).toBe(false);
+    expect(settled(reads(185, 185, 179, 179, 148, 148, 148, 148, 148))).toBe(true);
   });
 });

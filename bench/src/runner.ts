@@ -12,6 +12,7 @@ import {
   type ServerSpec,
 } from "./harness/server-process.js";
 import type { BenchOptions } from "./options.js";
+import type { MemoryReply } from "./servers/memory-messages.js";
 import { LatencyHistogram } from "./stats.js";
 import { WORKLOADS, type Timing, type Workload } from "./workloads.js";
 
@@ -55,8 +56,14 @@ export interface WorkloadResult {
 /** Lets the runner report progress (one line per measurement). */
 export type Progress = (line: string) => void;
 
-/** Let a server settle (sockets registered, timers run) before its idle memory is read. */
-const IDLE_SETTLE_MS = 1000;
+/** How often a server's memory is read while it settles with its idle connections open. */
+const IDLE_SETTLE_STEP_MS = 1000;
+/** The longest a server is given to settle before its idle memory is taken as it stands. */
+const IDLE_SETTLE_MAX_MS = 30_000;
+/** Settled: RSS stayed within this fraction over the last {@link IDLE_SETTLED_READS} reads. */
+const IDLE_SETTLED_CHANGE = 0.01;
+/** How many reads in a row (a step apart) must agree: V8 gives freed pages back in stages. */
+const IDLE_SETTLED_READS = 5;
 
 /**
  * Run the selected workloads: long-lived servers for (a)-(e), started one after another; a
@@ -186,14 +193,40 @@ function* measureIdle(
   const before = yield* server.memory();
   let after = before;
   const outcome = yield* pool.run(workload.job(server.target, timing), function* () {
-    yield* sleep(IDLE_SETTLE_MS);
-    after = yield* server.memory();
+    after = yield* settledMemory(server);
   });
   const connections = outcome.completed;
   return {
     rssPerConnection: (after.rss - before.rss) / connections,
     heapPerConnection: (after.heapUsed - before.heapUsed) / connections,
   };
+}
+
+/**
+ * A server's memory once it has settled with its idle connections open: read every
+ * {@link IDLE_SETTLE_STEP_MS} (each read collects garbage first) until the last five reads of
+ * RSS lie within 1% of each other, or {@link IDLE_SETTLE_MAX_MS} has passed. This is what an idle
+ * connection costs for as long as it stays open, once the garbage of opening it is collected
+ * and V8 has given the pages it freed back; a read right after the connections opened would
+ * measure how far the collector had got, which differs from server to server.
+ * @param server the server holding the idle connections.
+ * @returns the last reading.
+ */
+function* settledMemory(server: ServerProcess): Operation<MemoryReply> {
+  const reads = [yield* server.memory()];
+  for (let waited = 0; waited < IDLE_SETTLE_MAX_MS && !settled(reads); waited += IDLE_SETTLE_STEP_MS) {
+    yield* sleep(IDLE_SETTLE_STEP_MS);
+    reads.push(yield* server.memory());
+  }
+  return reads[reads.length - 1] as MemoryReply; // at least the first read is there
+}
+
+/** Whether the last {@link IDLE_SETTLED_READS} reads of RSS lie within 1% of each other. */
+export function settled(reads: readonly MemoryReply[]): boolean {
+  if (reads.length < IDLE_SETTLED_READS) return false;
+  const recent = reads.slice(-IDLE_SETTLED_READS).map((read) => read.rss);
+  const low = Math.min(...recent);
+  return Math.max(...recent) - low <= low * IDLE_SETTLED_CHANGE;
 }
 
 /**

@@ -55,9 +55,10 @@ export class FrameReader {
   inHeader = true;
 
   private masked = false;
-  private readonly maskKey = new Uint8Array(4);
-  /** Header bytes gathered while a header arrives split across chunks. */
-  private readonly partialHeader = new Uint8Array(14);
+  /** The current frame's masking key, its four bytes big-endian in one number. */
+  private maskWord = 0;
+  /** Header bytes gathered while a header arrives split across chunks (made on first need). */
+  private partialHeader: Uint8Array | undefined = undefined;
   private partialFill = 0;
   /** Type of the fragmented message in progress (0 when none). */
   private openMessageType = 0;
@@ -87,7 +88,7 @@ export class FrameReader {
         return pos + size;
       }
     }
-    const header = this.partialHeader;
+    const header = (this.partialHeader ??= new Uint8Array(14));
     while (pos < chunk.length) {
       const byte = chunk[pos++];
       const fill = ++this.partialFill;
@@ -112,7 +113,7 @@ export class FrameReader {
    */
   readPayload(chunk: Uint8Array, pos: number): number {
     const end = Math.min(chunk.length, pos + this.remaining);
-    if (this.masked) unmaskInPlace(chunk, pos, end, this.maskKey, this.length - this.remaining);
+    if (this.masked) unmaskInPlace(chunk, pos, end, keyBytes(this.maskWord), this.length - this.remaining);
     return this.consumed(end - pos, end);
   }
 
@@ -129,7 +130,7 @@ export class FrameReader {
   readPayloadInto(chunk: Uint8Array, pos: number, target: Uint8Array): number {
     const end = Math.min(chunk.length, pos + this.remaining);
     const offset = this.length - this.remaining;
-    if (this.masked) unmaskInto(chunk, pos, end, this.maskKey, offset, target, offset);
+    if (this.masked) unmaskInto(chunk, pos, end, keyBytes(this.maskWord), offset, target, offset);
     else target.set(chunk.subarray(pos, end), offset);
     return this.consumed(end - pos, end);
   }
@@ -202,17 +203,26 @@ export class FrameReader {
       length = high * TWO_TO_32 + readUint32(bytes, offset + 4);
       offset += 8;
     }
-    if (this.masked) {
-      const key = this.maskKey;
-      key[0] = bytes[offset];
-      key[1] = bytes[offset + 1];
-      key[2] = bytes[offset + 2];
-      key[3] = bytes[offset + 3];
-    }
+    if (this.masked) this.maskWord = readUint32(bytes, offset);
     this.length = length;
     this.remaining = length;
     this.inHeader = length === 0;
   }
+}
+
+/**
+ * One key array shared by every reader, filled just before each unmasking: the unmasking is
+ * synchronous, and a 4-byte typed array per connection held ~200 bytes of heap.
+ */
+const sharedKey = new Uint8Array(4);
+
+/** `word`'s four bytes, big-endian, in the shared key array. */
+function keyBytes(word: number): Uint8Array {
+  sharedKey[0] = word >>> 24;
+  sharedKey[1] = (word >>> 16) & 0xff;
+  sharedKey[2] = (word >>> 8) & 0xff;
+  sharedKey[3] = word & 0xff;
+  return sharedKey;
 }
 
 /** The size of a header whose second byte is `second`: base, extended length and masking key. */

@@ -112,7 +112,8 @@ export class Protocol {
   private stopped = false;
   private readonly reader: FrameReader;
   private readonly assembler: MessageAssembler;
-  private readonly controlBuffer = Buffer.allocUnsafe(WS_MAX_CONTROL);
+  /** Gathers a control frame's payload when it spans chunks (made on first need). */
+  private controlBuffer: Buffer | undefined = undefined;
   private controlFill = 0;
   private readonly outgoing = new FrameQueue();
   /** True between a `send(..., more = true)` and the send that ends the message. */
@@ -404,10 +405,11 @@ export class Protocol {
     if (frameStart && frameEnd) {
       payload = chunk.subarray(start, end);
     } else {
-      chunk.copy(this.controlBuffer, this.controlFill, start, end);
+      const gathered = (this.controlBuffer ??= Buffer.allocUnsafe(WS_MAX_CONTROL));
+      chunk.copy(gathered, this.controlFill, start, end);
       this.controlFill += end - start;
       if (!frameEnd) return;
-      payload = Buffer.from(this.controlBuffer.subarray(0, this.controlFill));
+      payload = Buffer.from(gathered.subarray(0, this.controlFill));
       this.controlFill = 0;
     }
     const opcode = this.reader.opcode;

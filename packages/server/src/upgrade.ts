@@ -3,9 +3,16 @@ import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { Operation } from "effection";
 import { validateUpgradeRequest, WS_STATE_OPEN, WS_STATUS_GOING_AWAY, WS_STATUS_INTERNAL_ERROR } from "@fiberws/core";
-import { closeAndRelease, createWebSocket, webSocketGetState, webSocketSendClose } from "@fiberws/fiber";
+import {
+  closeAndRelease,
+  createWebSocket,
+  webSocketGetState,
+  webSocketSendClose,
+  type WebSocket,
+  type WebSocketOptions,
+} from "@fiberws/fiber";
 import { findAction, type WebAction } from "./actions.js";
-import type { RouteConfig } from "./config/mod.js";
+import type { RouteConfig, WebConfig } from "./config/mod.js";
 import { findRoute, routeAllowsMethod, routeMethods } from "./routes.js";
 import type { ServerState } from "./server-state.js";
 import { parseRequestTarget, type WebSocketWeb } from "./web.js";
@@ -103,14 +110,34 @@ export function planUpgrade(state: ServerState, req: IncomingMessage): UpgradePl
  * @throws whatever the action throws.
  */
 export function* acceptUpgrade(state: ServerState, upgrade: AcceptedUpgrade): Operation<void> {
-  const { config } = state;
-  const { plan, socket, name } = upgrade;
-  socket.write(switchingProtocols(plan.headers));
+  upgrade.socket.write(switchingProtocols(upgrade.plan.headers));
   // The connection object lives in this fiber's own frame: no resource task and no child task
   // for the stop signal, which saves ~25 KB per idle connection (two effection tasks).
-  const webSocket = yield* createWebSocket(socket, {
+  const webSocket = yield* createWebSocket(upgrade.socket, connectionOptions(state.config, upgrade));
+  // Shutdown may have begun since the upgrade was planned: then the action finds it closing.
+  if (state.stopping()) webSocket.startClose(WS_STATUS_GOING_AWAY, "going away");
+  else state.webSockets.add(webSocket);
+  try {
+    yield* upgrade.plan.action(upgradedWeb(state.config, upgrade, webSocket));
+  } catch (error) {
+    if (webSocketGetState(webSocket) === WS_STATE_OPEN) {
+      yield* webSocketSendClose(webSocket, WS_STATUS_INTERNAL_ERROR, "internal server error");
+    }
+    throw error;
+  } finally {
+    state.webSockets.delete(webSocket);
+    yield* closeAndRelease(webSocket, WS_STATUS_GOING_AWAY, "going away");
+  }
+}
+
+// The two builders below are plain functions, not part of acceptUpgrade: a generator keeps a
+// register for every temporary it ever uses, for as long as it is suspended (each connection).
+
+/** The connection's settings from the configuration. */
+function connectionOptions(config: WebConfig, upgrade: AcceptedUpgrade): WebSocketOptions {
+  return {
     role: "server",
-    protocol: plan.protocol,
+    protocol: upgrade.plan.protocol,
     maxFrame: config.limits.maxFrame,
     maxMessage: config.limits.maxMessage,
     validateUTF: config.webSockets.validateUTF,
@@ -118,12 +145,14 @@ export function* acceptUpgrade(state: ServerState, upgrade: AcceptedUpgrade): Op
     hibernateAfter: config.webSockets.hibernate,
     closeTimeout: config.timeouts.close,
     sendTimeout: config.timeouts.send,
-    name,
-  });
-  // Shutdown may have begun since the upgrade was planned: then the action finds it closing.
-  if (state.stopping()) webSocket.startClose(WS_STATUS_GOING_AWAY, "going away");
-  else state.webSockets.add(webSocket);
-  const web: WebSocketWeb = {
+    name: upgrade.name,
+  };
+}
+
+/** The request as the action sees it. */
+function upgradedWeb(config: WebConfig, upgrade: AcceptedUpgrade, webSocket: WebSocket): WebSocketWeb {
+  const { plan } = upgrade;
+  return {
     kind: "websocket",
     method: upgrade.method,
     path: plan.path,
@@ -139,17 +168,6 @@ export function* acceptUpgrade(state: ServerState, upgrade: AcceptedUpgrade): Op
     buf: upgrade.head,
     protocol: plan.protocol,
   };
-  try {
-    yield* plan.action(web);
-  } catch (error) {
-    if (webSocketGetState(webSocket) === WS_STATE_OPEN) {
-      yield* webSocketSendClose(webSocket, WS_STATUS_INTERNAL_ERROR, "internal server error");
-    }
-    throw error;
-  } finally {
-    state.webSockets.delete(webSocket);
-    yield* closeAndRelease(webSocket, WS_STATUS_GOING_AWAY, "going away");
-  }
 }
 
 /** The `101 Switching Protocols` response with `headers`, as one string to write. */
