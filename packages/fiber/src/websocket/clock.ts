@@ -1,5 +1,6 @@
 // The time source behind every connection timer, replaceable so tests can control time.
 import { createContext } from "effection";
+import { Schedule, type Scheduled } from "../runtime/schedule.js";
 
 /** An opaque handle for a timer set with {@link Clock.setTimer}. */
 export type TimerHandle = unknown;
@@ -21,14 +22,78 @@ export interface Clock {
   clearTimer(handle: TimerHandle): void;
 }
 
-/** The real clock: `Date.now` and unreferenced `setTimeout` timers. */
+/** A timer of the system clock: due at `due` (ms, `Date.now` time), `seq` orders equal times. */
+class SystemTimer implements Scheduled {
+  index = -1;
+
+  constructor(
+    readonly due: number,
+    readonly seq: number,
+    readonly callback: (target: never) => void,
+    readonly target: unknown,
+  ) {}
+}
+
+/**
+ * Every connection timer of the process in one schedule, behind one unreferenced Node timer
+ * set for the earliest. A connection's timer is then a small entry instead of a Node `Timeout`
+ * with its arguments (~110 bytes less per idle connection), and setting or cancelling one
+ * touches no Node timer unless it becomes the earliest.
+ */
+class SystemTimers {
+  private readonly schedule = new Schedule<SystemTimer>();
+  private seq = 0;
+  private node: ReturnType<typeof setTimeout> | undefined = undefined;
+  private nodeDue = Infinity;
+  private readonly fire = (): void => {
+    this.node = undefined;
+    this.nodeDue = Infinity;
+    const now = Date.now();
+    try {
+      for (let next = this.schedule.peek(); next !== undefined && next.due <= now; next = this.schedule.peek()) {
+        this.schedule.remove(next);
+        next.callback(next.target as never);
+      }
+    } finally {
+      this.arm();
+    }
+  };
+
+  set<T>(callback: (target: T) => void, ms: number, target: T): SystemTimer {
+    const timer = new SystemTimer(Date.now() + ms, this.seq++, callback as (target: never) => void, target);
+    this.schedule.add(timer);
+    if (timer.due < this.nodeDue) this.arm();
+    return timer;
+  }
+
+  clear(timer: SystemTimer): void {
+    // A Node timer left for a cancelled entry fires once and finds nothing due, or re-arms.
+    this.schedule.remove(timer);
+    if (this.schedule.size === 0) this.arm();
+  }
+
+  /** Point the Node timer at the earliest entry (none when the schedule is empty). */
+  private arm(): void {
+    const next = this.schedule.peek();
+    if (next !== undefined && next.due >= this.nodeDue) return;
+    if (this.node !== undefined) clearTimeout(this.node);
+    this.node = undefined;
+    this.nodeDue = Infinity;
+    if (next === undefined) return;
+    this.nodeDue = next.due;
+    this.node = setTimeout(this.fire, Math.max(0, next.due - Date.now()));
+    this.node.unref();
+  }
+}
+
+const systemTimers = new SystemTimers();
+
+/** The real clock: `Date.now`, and timers kept in one schedule behind one unreferenced Node timer. */
 export const systemClock: Clock = {
   now: Date.now,
-  setTimer(callback, ms, target) {
-    return setTimeout(callback, ms, target).unref();
-  },
+  setTimer: (callback, ms, target) => systemTimers.set(callback, ms, target),
   clearTimer(handle) {
-    clearTimeout(handle as NodeJS.Timeout);
+    systemTimers.clear(handle as SystemTimer);
   },
 };
 
