@@ -1,12 +1,11 @@
 // The file handler: answers GET/HEAD from the documents folder, conditionally and by range.
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { STATUS_CODES } from "node:http";
-import path from "node:path";
 import etag from "etag";
 import fresh from "fresh";
-import mime from "mime-types";
 import { scoped, type Operation } from "effection";
 import { chooseRange } from "./byte-range.js";
+import { contentTypeOf } from "./content-type.js";
 import { useDocument, type OpenDocument } from "./open-document.js";
 import { parseRequestPath } from "./request-path.js";
 import { finishResponse, streamFile } from "./stream-file.js";
@@ -21,9 +20,6 @@ export interface ServeFileOptions {
 
 /** The methods the file handler answers; others get 405 with this as `Allow`. */
 const ALLOWED_METHODS = "GET, HEAD";
-
-/** The type sent for a file whose extension names no known type. */
-const DEFAULT_TYPE = "application/octet-stream";
 
 /**
  * Serve the request's URL path from `documents`. Writes the whole response (status, headers,
@@ -91,7 +87,7 @@ function* answerDocument(
   const headers: OutgoingHttpHeaders = {
     ...validators,
     "Accept-Ranges": "bytes",
-    "Content-Type": mime.contentType(path.extname(document.name)) || DEFAULT_TYPE,
+    "Content-Type": contentTypeOf(document.name),
     "Content-Length": end - start + 1,
     "X-Content-Type-Options": "nosniff",
   };
