@@ -133,14 +133,19 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
     this.home.idleEnded(this);
   }
 
+  /** Whether the fiber runs and its task holds nothing its body would miss if it ended. */
+  canHibernate(): boolean {
+    const scope = this.scope;
+    return this.state === "running" && scope !== undefined && taskHoldsNothing(scope);
+  }
+
   /**
    * The fiber's body asks to hibernate in `wait`: allowed while it runs and its task holds
    * nothing the body would miss. The task then ends and the wait's wake-up resumes the body.
    * @returns true if the fiber hibernates (its driver ends the task)
    */
   tryHibernate(wait: IdleWait): boolean {
-    const scope = this.scope;
-    if (this.state !== "running" || scope === undefined || !taskHoldsNothing(scope)) return false;
+    if (!this.canHibernate()) return false;
     this.hibernating = true;
     this.task = undefined;
     this.scope = undefined;

@@ -56,13 +56,18 @@ export class FiberHome {
     this.idle.delete(fiber);
   }
 
-  /** Hibernate each fiber that has waited long enough and holds nothing in its task. */
+  /**
+   * Hibernate each fiber that has waited long enough and holds nothing in its task. One that
+   * holds something (a child task, say) is left to wait in its task and not asked again
+   * until its next wait.
+   */
   private sweep(): void {
     const sweeps = ++this.sweeps;
     for (const [fiber, since] of this.idle) {
       const wait = fiber.idleWait;
-      if (wait === undefined) continue;
-      if ((sweeps - since) * HIBERNATION_SWEEP_MS >= wait.hibernateAfter) wait.hibernate();
+      if (wait === undefined || (sweeps - since) * HIBERNATION_SWEEP_MS < wait.hibernateAfter) continue;
+      if (fiber.canHibernate()) wait.hibernate();
+      else this.idle.delete(fiber);
     }
     if (this.idle.size === 0) this.stopSweeping();
   }

@@ -78,6 +78,21 @@ describe("a connection's fiber hibernating while idle", () => {
     expect(fibers[0]?.state).toBe("halted");
   }));
 
+  it("times out while hibernating: closes with 1001 after the inactivity timeout and fires WS_EVENT_ERROR, then WS_EVENT_CLOSE", scopedTest(function* () {
+    const fibers: Fiber[] = [];
+    const events: number[] = [];
+    const url = yield* useUpgradeServer(serveInFibers((ws, event, buf, len, arg) => {
+      events.push(event);
+      return echo(ws, event, buf, len, arg);
+    }, fibers, 400));
+    const peer = yield* useWsPeer(url);
+    yield* untilHibernating(fibers);
+    expect((yield* peer.closed()).code).toBe(1001);
+    yield* sleep(20);
+    expect(events.slice(-2)).toEqual([WS_EVENT_ERROR, WS_EVENT_CLOSE]);
+    expect(fibers[0]?.state).toBe("done");
+  }));
+
   it("still stops a callback hung past the inactivity timeout after hibernating, with 1011", scopedTest(function* () {
     const fibers: Fiber[] = [];
     const seen: unknown[] = [];
