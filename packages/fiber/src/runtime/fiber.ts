@@ -113,16 +113,20 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
 
   halt(): Promise<void> {
     if (this.hibernating) {
-      // No task to halt: a new one returns the body, running its cleanup; halting that task
-      // too would cut the cleanup short.
+      // No task to halt: a new one returns the body, running its cleanup to its end (the task
+      // is critical, so a later halt does not cut it short). Settles when the fiber has ended.
       this.resumeFromHibernation("halt");
-      return Promise.resolve(this.task).then(() => undefined);
+      return Promise.resolve(this.task).then(
+        () => undefined,
+        () => undefined,
+      );
     }
     return this.task ? Promise.resolve(this.task.halt()) : Promise.resolve();
   }
 
   /** The fiber began waiting in `wait` in its own task: its home may hibernate it. */
   idleStarted(wait: IdleWait): void {
+    if (this.driver?.halting) return;
     this.idleWait = wait;
     this.home.idleStarted(this);
   }
@@ -136,7 +140,7 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
   /** Whether the fiber runs and its task holds nothing its body would miss if it ended. */
   canHibernate(): boolean {
     const scope = this.scope;
-    return this.state === "running" && scope !== undefined && taskHoldsNothing(scope);
+    return this.state === "running" && !this.driver?.halting && scope !== undefined && taskHoldsNothing(scope);
   }
 
   /**
@@ -230,6 +234,7 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
     this.notifyStart(this.ran);
     this.handoff?.end();
     this.task = undefined;
+    this.scope = undefined;
     this.onEnd?.(this);
   }
 
@@ -284,7 +289,15 @@ function* fiberTask(fiber: FiberRecord): Operation<void> {
   scope.set(ErrorBoundaryContext, fiber);
   fiber.scope = scope;
   const driver = fiber.driver as FiberDriver; // created with the fiber, before its first task
-  if (driver.resuming) driver.prepare("wake", yield* currentCoroutine());
+  const resumption = driver.resumption;
+  if (resumption !== "start") {
+    const routine = yield* currentCoroutine();
+    // Halted out of hibernation, the body returns in this task, which nobody has halted as far
+    // as effection knows: critical, as effection's own cleanup is, so that a second halt (or
+    // the owner ending) does not cut that cleanup short.
+    if (resumption === "halt") routine.data.critical = true;
+    else driver.prepare("wake", routine);
+  }
   yield* driver;
 }
 

@@ -129,6 +129,46 @@ describe("hibernation", () => {
     });
   });
 
+  it("lets the cleanup of a fiber halted out of hibernation finish despite a second halt and its scope ending", async () => {
+    const cleanup: string[] = [];
+    let halts: PromiseSettledResult<void>[] = [];
+    await run(function* () {
+      yield* scoped(function* () {
+        const fiber = yield* spawnFiber("sleeper", function* () {
+          try {
+            yield* idle(new IdleWait(10));
+          } finally {
+            cleanup.push("started");
+            yield* sleep(20);
+            cleanup.push("finished");
+          }
+        });
+        yield* settle();
+        vi.advanceTimersByTime(3 * HIBERNATION_SWEEP_MS);
+        yield* settle();
+        expect(fiber.hibernating).toBe(true);
+        const first = fiber.halt();
+        const second = fiber.halt();
+        halts = yield* until(Promise.allSettled([first, second]));
+        expect(fiber.state).toBe("halted");
+        cleanup.push("halted");
+        yield* spawnFiber("late", function* () {
+          try {
+            yield* idle(new IdleWait(10));
+          } finally {
+            yield* sleep(10);
+            cleanup.push("late finished");
+          }
+        });
+        yield* settle();
+        vi.advanceTimersByTime(3 * HIBERNATION_SWEEP_MS);
+        yield* settle();
+      });
+    });
+    expect(cleanup).toEqual(["started", "finished", "halted", "late finished"]);
+    expect(halts.map((halt) => halt.status)).toEqual(["fulfilled", "fulfilled"]);
+  });
+
   it("halts the hibernating fibers of a scope when the scope ends", async () => {
     const cleanup: string[] = [];
     await run(function* () {

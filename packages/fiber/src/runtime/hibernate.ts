@@ -195,7 +195,7 @@ export function taskHoldsNothing(scope: Scope): boolean {
 }
 
 /** How a driver continues its body when a new task starts it. */
-type Resumption = "start" | "wake" | "halt";
+export type Resumption = "start" | "wake" | "halt";
 
 /**
  * Drives a fiber's body for every task the fiber runs in: it hands effection each step of the
@@ -203,7 +203,7 @@ type Resumption = "start" | "wake" | "halt";
  * stays suspended. The next task resumes the body through the same driver.
  */
 export class FiberDriver implements Iterator<Effect<unknown>, void, unknown> {
-  private resumption: Resumption = "start";
+  private pending: Resumption = "start";
   private wokenBy: Coroutine | undefined = undefined;
   /** The body is being returned (halted): it may not hibernate any more. */
   private unwinding = false;
@@ -223,7 +223,7 @@ export class FiberDriver implements Iterator<Effect<unknown>, void, unknown> {
 
   /** Whether a hibernated body resumes at its wake-up or returns (halted). */
   prepare(resumption: Resumption, routine?: Coroutine): void {
-    this.resumption = resumption;
+    this.pending = resumption;
     this.wokenBy = routine;
   }
 
@@ -232,15 +232,15 @@ export class FiberDriver implements Iterator<Effect<unknown>, void, unknown> {
     return this.unwinding;
   }
 
-  /** Whether the next task should hand over the coroutine it runs in. */
-  get resuming(): boolean {
-    return this.resumption === "wake";
+  /** How the next task continues the body: from the start (or where it is), woken, or halted. */
+  get resumption(): Resumption {
+    return this.pending;
   }
 
   next(value?: unknown): IteratorResult<Effect<unknown>, void> {
-    const resumption = this.resumption;
+    const resumption = this.pending;
     if (resumption === "start") return this.step(this.body.next(value));
-    this.resumption = "start";
+    this.pending = "start";
     if (resumption === "halt") return this.return();
     const routine = this.wokenBy;
     this.wokenBy = undefined;

@@ -65,7 +65,8 @@ export class FiberHome {
     const sweeps = ++this.sweeps;
     for (const [fiber, since] of this.idle) {
       const wait = fiber.idleWait;
-      if (wait === undefined || (sweeps - since) * HIBERNATION_SWEEP_MS < wait.hibernateAfter) continue;
+      // Waiting since after sweep `since`: at least (sweeps - since - 1) sweep periods.
+      if (wait === undefined || (sweeps - since - 1) * HIBERNATION_SWEEP_MS < wait.hibernateAfter) continue;
       if (fiber.canHibernate()) wait.hibernate();
       else this.idle.delete(fiber);
     }
