@@ -119,6 +119,7 @@ export function* webSocketRun(
   // The peer's close is answered when the dispatcher reaches it, after the replies before it.
   ws.protocol.deferCloseEcho = true;
   ws.startReading(buf);
+  buf = null; // read: not kept for the connection's life by this frame
   setInactivityTimeout(ws, timeout);
   yield* ws.becomeDispatcher();
   let failed = false;
