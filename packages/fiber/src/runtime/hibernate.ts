@@ -217,6 +217,7 @@ export class FiberDriver implements Iterator<Effect<unknown>, void, unknown> {
     private readonly fiber: { tryHibernate(wait: IdleWait): boolean },
   ) {}
 
+  /** The driver is its own iterator: a task runs it with `yield*`. */
   [Symbol.iterator](): this {
     return this;
   }
@@ -237,6 +238,11 @@ export class FiberDriver implements Iterator<Effect<unknown>, void, unknown> {
     return this.pending;
   }
 
+  /**
+   * The body's next step: resumed with `value`, or, first in a task that follows hibernation,
+   * woken (with the new task's coroutine) or returned (halted).
+   * @returns the body's next instruction, or done when it ended or hibernates
+   */
   next(value?: unknown): IteratorResult<Effect<unknown>, void> {
     const resumption = this.pending;
     if (resumption === "start") return this.step(this.body.next(value));
@@ -247,11 +253,20 @@ export class FiberDriver implements Iterator<Effect<unknown>, void, unknown> {
     return this.step(this.body.next(routine));
   }
 
+  /**
+   * Throw `error` into the body where it waits (an effect failed).
+   * @returns the body's next instruction
+   * @throws `error` when the body cannot take it
+   */
   throw(error: unknown): IteratorResult<Effect<unknown>, void> {
     if (this.body.throw === undefined) throw error;
     return this.step(this.body.throw(error));
   }
 
+  /**
+   * Return the body (its task is halted): its `finally` blocks run, and it never hibernates again.
+   * @returns the body's next instruction (a cleanup step) or done
+   */
   return(): IteratorResult<Effect<unknown>, void> {
     this.unwinding = true;
     return this.body.return ? this.body.return() : { done: true, value: undefined };
