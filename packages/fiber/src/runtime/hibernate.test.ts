@@ -31,6 +31,29 @@ function settle(): Operation<void> {
   return sleep(1);
 }
 
+/** Run the sweeps until fibers idle with a `hibernateAfter` of 10 ms have hibernated. */
+function* sweepPastTenMs(): Operation<void> {
+  yield* settle();
+  vi.advanceTimersByTime(3 * HIBERNATION_SWEEP_MS);
+  yield* settle();
+}
+
+/**
+ * A fiber body that waits idle (hibernating after 10 ms) and whose cleanup takes `ms`,
+ * recording `<label>started` and `<label>finished` in `log`.
+ */
+function sleeper(log: string[], ms: number, label = ""): () => Operation<void> {
+  return function* () {
+    try {
+      yield* idle(new IdleWait(10));
+    } finally {
+      log.push(`${label}started`);
+      yield* sleep(ms);
+      log.push(`${label}finished`);
+    }
+  };
+}
+
 describe("hibernation", () => {
   it("hibernates a fiber idle for hibernateAfter ms and resumes it where it waited, as the same fiber", async () => {
     await run(function* () {
@@ -109,18 +132,8 @@ describe("hibernation", () => {
   it("runs the cleanup of a fiber halted while it hibernates, which then ends halted", async () => {
     const cleanup: string[] = [];
     await run(function* () {
-      const fiber = yield* spawnFiber("sleeper", function* () {
-        try {
-          yield* idle(new IdleWait(10));
-        } finally {
-          cleanup.push("started");
-          yield* sleep(5);
-          cleanup.push("finished");
-        }
-      });
-      yield* settle();
-      vi.advanceTimersByTime(2 * HIBERNATION_SWEEP_MS);
-      yield* settle();
+      const fiber = yield* spawnFiber("sleeper", sleeper(cleanup, 5));
+      yield* sweepPastTenMs();
       expect(fiber.hibernating).toBe(true);
       yield* until(fiber.halt());
       expect(cleanup).toEqual(["started", "finished"]);
@@ -134,38 +147,19 @@ describe("hibernation", () => {
     let halts: PromiseSettledResult<void>[] = [];
     await run(function* () {
       yield* scoped(function* () {
-        const fiber = yield* spawnFiber("sleeper", function* () {
-          try {
-            yield* idle(new IdleWait(10));
-          } finally {
-            cleanup.push("started");
-            yield* sleep(20);
-            cleanup.push("finished");
-          }
-        });
-        yield* settle();
-        vi.advanceTimersByTime(3 * HIBERNATION_SWEEP_MS);
-        yield* settle();
+        const fiber = yield* spawnFiber("sleeper", sleeper(cleanup, 20));
+        yield* sweepPastTenMs();
         expect(fiber.hibernating).toBe(true);
         const first = fiber.halt();
         const second = fiber.halt();
         halts = yield* until(Promise.allSettled([first, second]));
         expect(fiber.state).toBe("halted");
         cleanup.push("halted");
-        yield* spawnFiber("late", function* () {
-          try {
-            yield* idle(new IdleWait(10));
-          } finally {
-            yield* sleep(10);
-            cleanup.push("late finished");
-          }
-        });
-        yield* settle();
-        vi.advanceTimersByTime(3 * HIBERNATION_SWEEP_MS);
-        yield* settle();
+        yield* spawnFiber("late", sleeper(cleanup, 10, "late "));
+        yield* sweepPastTenMs();
       });
     });
-    expect(cleanup).toEqual(["started", "finished", "halted", "late finished"]);
+    expect(cleanup).toEqual(["started", "finished", "halted", "late started", "late finished"]);
     expect(halts.map((halt) => halt.status)).toEqual(["fulfilled", "fulfilled"]);
   });
 
@@ -173,22 +167,11 @@ describe("hibernation", () => {
     const cleanup: string[] = [];
     await run(function* () {
       yield* scoped(function* () {
-        for (const name of ["a", "b"]) {
-          yield* spawnFiber(name, function* () {
-            try {
-              yield* idle(new IdleWait(10));
-            } finally {
-              yield* sleep(1);
-              cleanup.push(name);
-            }
-          });
-        }
-        yield* settle();
-        vi.advanceTimersByTime(2 * HIBERNATION_SWEEP_MS);
-        yield* settle();
+        for (const name of ["a", "b"]) yield* spawnFiber(name, sleeper(cleanup, 1, `${name} `));
+        yield* sweepPastTenMs();
         expect(rGetFiberStats().hibernating).toBe(2);
       });
-      expect(cleanup.sort()).toEqual(["a", "b"]);
+      expect(cleanup.sort()).toEqual(["a finished", "a started", "b finished", "b started"]);
       expect(rGetFiberStats().hibernating).toBe(0);
     });
   });
