@@ -189,9 +189,7 @@ describe("hibernation", () => {
           caught = error;
         }
       });
-      yield* settle();
-      vi.advanceTimersByTime(2 * HIBERNATION_SWEEP_MS);
-      yield* settle();
+      yield* sweepPastTenMs();
       expect(fiber.hibernating).toBe(true);
       wait.wake();
       yield* settle();
@@ -209,9 +207,7 @@ describe("hibernation", () => {
         yield* idle(wait);
         throw new Error("broke after waking");
       });
-      yield* settle();
-      vi.advanceTimersByTime(2 * HIBERNATION_SWEEP_MS);
-      yield* settle();
+      yield* sweepPastTenMs();
       expect(fiber.hibernating).toBe(true);
       wait.wake();
       yield* settle();

@@ -44,6 +44,14 @@ const echo: WebSocketProc = function* (ws, event, buf) {
   if (event === WS_EVENT_MESSAGE && typeof buf === "string") yield* webSocketSendString(ws, buf);
 };
 
+/** The echo, recording every event it is given in `events`. */
+function recordingEcho(events: number[]): WebSocketProc {
+  return (ws, event, buf, len, arg) => {
+    events.push(event);
+    return echo(ws, event, buf, len, arg);
+  };
+}
+
 describe("a connection's fiber hibernating while idle", () => {
   it("holds no task while idle and answers each message when it comes, in order", scopedTest(function* () {
     const fibers: Fiber[] = [];
@@ -65,10 +73,7 @@ describe("a connection's fiber hibernating while idle", () => {
   it("closes with 1001 and fires WS_EVENT_CLOSE when its hibernating fiber is halted", scopedTest(function* () {
     const fibers: Fiber[] = [];
     const events: number[] = [];
-    const url = yield* useUpgradeServer(serveInFibers((ws, event, buf, len, arg) => {
-      events.push(event);
-      return echo(ws, event, buf, len, arg);
-    }, fibers));
+    const url = yield* useUpgradeServer(serveInFibers(recordingEcho(events), fibers));
     const peer = yield* useWsPeer(url);
     yield* untilHibernating(fibers);
     const halted = fibers[0]!.halt(); // one peer, one fiber
@@ -81,10 +86,7 @@ describe("a connection's fiber hibernating while idle", () => {
   it("times out while hibernating: closes with 1001 after the inactivity timeout and fires WS_EVENT_ERROR, then WS_EVENT_CLOSE", scopedTest(function* () {
     const fibers: Fiber[] = [];
     const events: number[] = [];
-    const url = yield* useUpgradeServer(serveInFibers((ws, event, buf, len, arg) => {
-      events.push(event);
-      return echo(ws, event, buf, len, arg);
-    }, fibers, 400));
+    const url = yield* useUpgradeServer(serveInFibers(recordingEcho(events), fibers, 400));
     const peer = yield* useWsPeer(url);
     yield* untilHibernating(fibers);
     expect((yield* peer.closed()).code).toBe(1001);
