@@ -72,14 +72,11 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
   /** The scope of that task. */
   scope: Scope | undefined;
   hasSlot = false;
-  hibernating = false;
   /** Yield/resume bookkeeping, created by the first hand-off that needs it. */
   handoff: Handoff | undefined;
-  /** The idle wait the fiber waits in, in its task, while its home may hibernate it. */
-  idleWait: IdleWait | undefined;
   /** Steps the fiber's body through each of its tasks. */
   driver: FiberDriver | undefined;
-  /** The wait the fiber hibernates in. */
+  /** The wait the fiber hibernates in; undefined while it has a task. */
   private hibernatedIn: IdleWait | undefined;
   /** Told when the fiber ends (see {@link SpawnFiberOptions.onEnd}). */
   onEnd: ((fiber: Fiber) => void) | undefined;
@@ -111,6 +108,10 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
     });
   }
 
+  get hibernating(): boolean {
+    return this.hibernatedIn !== undefined;
+  }
+
   halt(): Promise<void> {
     if (this.hibernating) {
       // No task to halt: a new one returns the body, running its cleanup to its end (the task
@@ -124,17 +125,15 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
     return this.task ? Promise.resolve(this.task.halt()) : Promise.resolve();
   }
 
-  /** The fiber began waiting in `wait` in its own task: its home may hibernate it. */
-  idleStarted(wait: IdleWait): void {
-    if (this.driver?.halting) return;
-    this.idleWait = wait;
-    this.home.idleStarted(this);
-  }
-
-  /** The fiber's idle wait ended in its task. */
-  idleEnded(): void {
-    this.idleWait = undefined;
-    this.home.idleEnded(this);
+  /**
+   * The fiber began waiting in `wait` in its own task: its home may hibernate it, unless the
+   * fiber is being halted.
+   * @returns true if the wait counts as idle (the wait then tells the home when it ends)
+   */
+  idleStarted(wait: IdleWait): boolean {
+    if (this.driver?.halting) return false;
+    this.home.idleStarted(wait);
+    return true;
   }
 
   /** Whether the fiber runs and its task holds nothing its body would miss if it ended. */
@@ -150,7 +149,6 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
    */
   tryHibernate(wait: IdleWait): boolean {
     if (!this.canHibernate()) return false;
-    this.hibernating = true;
     this.task = undefined;
     this.scope = undefined;
     this.hibernatedIn = wait;
@@ -166,8 +164,7 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
    */
   resumeFromHibernation(resumption: "wake" | "halt"): void {
     const wait = this.hibernatedIn;
-    if (!this.hibernating || wait === undefined) return;
-    this.hibernating = false;
+    if (wait === undefined) return;
     this.hibernatedIn = undefined;
     this.home.hibernating.delete(this);
     fiberPool.hibernating--;

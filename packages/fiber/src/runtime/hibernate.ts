@@ -56,7 +56,7 @@ export class IdleWait implements Effect<unknown> {
   };
 
   /** @param hibernateAfter - ms of waiting after which the fiber may hibernate; 0 = never */
-  constructor(public hibernateAfter: number) {}
+  constructor(readonly hibernateAfter: number) {}
 
   /** The effect: wait in the task, counted as idle when the fiber may hibernate. */
   enter(resolve: (result: Result<unknown>) => void, routine: Coroutine): (exited: (result: Result<void>) => void) => void {
@@ -65,10 +65,7 @@ export class IdleWait implements Effect<unknown> {
     if (this.hibernateAfter > 0) {
       const fiber = routine.scope.get(FiberContext);
       // Only a wait in the fiber's own task scope (not in a scope nested inside it) can hibernate.
-      if (fiber !== undefined && fiber.scope === routine.scope) {
-        this.fiber = fiber;
-        fiber.idleStarted(this);
-      }
+      if (fiber !== undefined && fiber.scope === routine.scope && fiber.idleStarted(this)) this.fiber = fiber;
     }
     return this.exit;
   }
@@ -119,7 +116,7 @@ export class IdleWait implements Effect<unknown> {
     const fiber = this.fiber;
     if (fiber === undefined) return;
     this.fiber = undefined;
-    fiber.idleEnded();
+    fiber.home.idleEnded(this);
   }
 }
 

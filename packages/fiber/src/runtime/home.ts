@@ -3,6 +3,7 @@ import { createScope, suspend, until } from "effection";
 import type { Operation, Scope } from "effection";
 import { ErrorBoundaryContext, type ErrorBoundary } from "./error-boundary.js";
 import type { FiberRecord } from "./fiber.js";
+import type { IdleWait } from "./hibernate.js";
 
 /**
  * How often (ms) a home looks for fibers idle long enough to hibernate. A fiber hibernates
@@ -19,8 +20,8 @@ export const HIBERNATION_SWEEP_MS = 50;
 export class FiberHome {
   /** The owner of the fibers' tasks, and of the tasks that resume hibernated fibers. */
   readonly scope: Scope;
-  /** Fibers waiting in an idle wait in their own task, with the sweep count when it began. */
-  private readonly idle = new Map<FiberRecord, number>();
+  /** Idle waits of fibers waiting in their own task, with the sweep count when each began. */
+  private readonly idle = new Map<IdleWait, number>();
   /** Fibers hibernating: no task, their body suspended in an idle wait. */
   readonly hibernating = new Set<FiberRecord>();
   private sweeps = 0;
@@ -40,10 +41,10 @@ export class FiberHome {
     scope.run(() => this.keep());
   }
 
-  /** A fiber began an idle wait in its own task. */
-  idleStarted(fiber: FiberRecord): void {
+  /** A fiber began waiting in `wait`, in its own task. */
+  idleStarted(wait: IdleWait): void {
     if (this.closed) return;
-    this.idle.set(fiber, this.sweeps);
+    this.idle.set(wait, this.sweeps);
     if (this.sweeper === undefined) {
       this.sweeper = setInterval(() => this.sweep(), HIBERNATION_SWEEP_MS);
       // Idle fibers alone do not keep the process alive: their sockets or timers do.
@@ -51,9 +52,9 @@ export class FiberHome {
     }
   }
 
-  /** The fiber's idle wait ended (woken, halted, or hibernating). */
-  idleEnded(fiber: FiberRecord): void {
-    this.idle.delete(fiber);
+  /** The idle wait ended (woken, halted, or hibernating). */
+  idleEnded(wait: IdleWait): void {
+    this.idle.delete(wait);
   }
 
   /**
@@ -63,12 +64,11 @@ export class FiberHome {
    */
   private sweep(): void {
     const sweeps = ++this.sweeps;
-    for (const [fiber, since] of this.idle) {
-      const wait = fiber.idleWait;
+    for (const [wait, since] of this.idle) {
       // Waiting since after sweep `since`: at least (sweeps - since - 1) sweep periods.
-      if (wait === undefined || (sweeps - since - 1) * HIBERNATION_SWEEP_MS < wait.hibernateAfter) continue;
-      if (fiber.canHibernate()) wait.hibernate();
-      else this.idle.delete(fiber);
+      if ((sweeps - since - 1) * HIBERNATION_SWEEP_MS < wait.hibernateAfter) continue;
+      if (wait.fiber?.canHibernate()) wait.hibernate();
+      else this.idle.delete(wait);
     }
     if (this.idle.size === 0) this.stopSweeping();
   }
