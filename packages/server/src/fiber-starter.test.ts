@@ -1,26 +1,44 @@
 import { describe, expect, it } from "vitest";
-import { run, sleep, spawn, suspend } from "effection";
+import { run, sleep, suspend, until, useScope, type Operation } from "effection";
 import { rGetFiberStats, useFiberLimits } from "@fiberws/fiber";
 import { FiberStarter } from "./fiber-starter.js";
 
+/** Run `fn` as `node:http` runs its callbacks: from the event loop, outside every operation. */
+function inCallback(fn: () => void): Operation<void> {
+  return until(
+    new Promise<void>((resolve, reject) =>
+      setImmediate(() => {
+        try {
+          fn();
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      }),
+    ),
+  );
+}
+
+const noRefusal = function* (): Operation<void> {};
+
 describe("FiberStarter", () => {
-  it("runs each started body as a counted fiber and is idle once they have all returned", async () => {
+  it("starts each body as a counted fiber inside start() and is idle once they have all returned", async () => {
+    const began: string[] = [];
     const finished: string[] = [];
     await run(function* () {
-      const starter = new FiberStarter(0);
-      yield* spawn(() => starter.run());
+      const starter = new FiberStarter(yield* useScope(), 0);
       const before = rGetFiberStats().started;
-      for (const name of ["a", "b", "c"]) {
-        starter.start(
-          name,
-          function* () {
+      yield* inCallback(() => {
+        for (const name of ["a", "b", "c"]) {
+          const body = function* () {
+            began.push(name);
             yield* sleep(10);
             finished.push(name);
-          },
-          function* () {},
-        );
-      }
-      yield* sleep(0);
+          };
+          starter.start(name, body, noRefusal);
+          expect(began).toContain(name); // started inside start(), not on a later turn
+        }
+      });
       expect(starter.running).toBe(3);
       yield* starter.whenIdle();
       expect(starter.running).toBe(0);
@@ -29,25 +47,37 @@ describe("FiberStarter", () => {
     expect(finished.sort()).toEqual(["a", "b", "c"]);
   });
 
+  it("does not count a body that returns without waiting as running", async () => {
+    await run(function* () {
+      const starter = new FiberStarter(yield* useScope(), 0);
+      let ran = false;
+      yield* inCallback(() => {
+        starter.start("instant", function* () {
+          ran = true;
+        }, noRefusal);
+      });
+      expect(ran).toBe(true);
+      expect(starter.running).toBe(0);
+      yield* starter.whenIdle();
+    });
+  });
+
   it("halts every fiber still running, running their cleanup", async () => {
     const cleaned: string[] = [];
     await run(function* () {
-      const starter = new FiberStarter(0);
-      yield* spawn(() => starter.run());
-      for (const name of ["x", "y"]) {
-        starter.start(
-          name,
-          function* () {
+      const starter = new FiberStarter(yield* useScope(), 0);
+      yield* inCallback(() => {
+        for (const name of ["x", "y"]) {
+          const body = function* () {
             try {
               yield* suspend();
             } finally {
               cleaned.push(name);
             }
-          },
-          function* () {},
-        );
-      }
-      yield* sleep(0);
+          };
+          starter.start(name, body, noRefusal);
+        }
+      });
       yield* starter.haltAll();
       yield* starter.whenIdle();
       expect(starter.running).toBe(0);
@@ -59,18 +89,16 @@ describe("FiberStarter", () => {
     const ran: string[] = [];
     await run(function* () {
       yield* useFiberLimits(1);
-      const starter = new FiberStarter(30);
-      yield* spawn(() => starter.run());
-      starter.start("holder", () => sleep(200), function* () {});
-      starter.start(
-        "late",
-        function* () {
+      const starter = new FiberStarter(yield* useScope(), 30);
+      yield* inCallback(() => {
+        starter.start("holder", () => sleep(200), noRefusal);
+        const late = function* () {
           ran.push("body");
-        },
-        function* () {
+        };
+        starter.start("late", late, function* () {
           ran.push("refused");
-        },
-      );
+        });
+      });
       yield* sleep(100);
       expect(ran).toEqual(["refused"]);
       expect(starter.running).toBe(1);

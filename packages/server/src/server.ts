@@ -1,7 +1,7 @@
 // The web server: create it, register its actions, and serve it as an effection resource.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { resource, spawn, type Operation } from "effection";
+import { resource, useScope, type Operation } from "effection";
 import { WS_STATUS_GOING_AWAY } from "@fiberws/core";
 import { rDebug, useFiberLimits } from "@fiberws/fiber";
 import type { ActionTable, WebAction } from "./actions.js";
@@ -114,8 +114,7 @@ export function serve(server: WebServer): Operation<WebService> {
     const gate = new ConnectionGate(config.limits.connections);
     const refused = new WeakSet<Socket>();
     const responding = new WeakSet<Socket>();
-    const starter = new FiberStarter(config.timeouts.parse);
-    yield* spawn(() => starter.run());
+    const starter = new FiberStarter(yield* useScope(), config.timeouts.parse);
     let nextId = 1;
 
     /** Run a handler as a fiber owned by the server; `refuse` answers when no slot came in time. */

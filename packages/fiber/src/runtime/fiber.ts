@@ -375,6 +375,38 @@ export function* spawnFiber(
 }
 
 /**
+ * Spawn a named fiber under `scope` from plain code: an event callback of `node:net` or
+ * `node:http`, outside every operation. Unlike {@link spawnFiber} it starts inside this call
+ * (its body runs up to its first wait before this returns), so a server can start a
+ * connection's fiber straight from the connection's callback, with no task in between to
+ * hand it over (that hand-over cost ~8% of the server's time per short-lived connection).
+ * Waiting for a slot past the fiber cap, the logging of failures and `onEnd` are as for
+ * {@link spawnFiber}. Call it only from plain code: inside an operation, use `spawnFiber`.
+ * @param scope - the owner of the fiber (a scope taken with `useScope()`); it must still be
+ *   open, as effection does not refuse a task under a scope that has ended
+ * @param name - the fiber's name, used in logs
+ * @param op - the fiber's body
+ * @param options - `queueTimeout`, `onEnd`
+ * @returns the fiber, started (or queued past the fiber cap)
+ * @throws nothing: a failure of the body is logged with the fiber's name
+ * @example
+ * ```ts
+ * const scope = yield* useScope();
+ * server.on("upgrade", (req, socket, head) => {
+ *   spawnFiberIn(scope, "ws", () => serveWebSocket(req, socket, head));
+ * });
+ * ```
+ */
+export function spawnFiberIn(
+  scope: Scope,
+  name: string,
+  op: () => Operation<unknown>,
+  options?: SpawnFiberOptions,
+): Fiber {
+  return startFiber(scope, name, op, options);
+}
+
+/**
  * The fiber the caller runs in.
  * @returns the fiber, or undefined outside every fiber
  */

@@ -1,6 +1,6 @@
 /** The Embedthis fiber runtime, emulated with effection tasks: C names and effection operations. */
 export { rInit, rServiceEvents, rStop, rSpawnFiber } from "./runtime.js";
-export { spawnFiber, rGetFiber, rIsMain } from "./fiber.js";
+export { spawnFiber, spawnFiberIn, rGetFiber, rIsMain } from "./fiber.js";
 export type { Fiber, FiberState, SpawnFiberOptions } from "./fiber.js";
 export type { FiberProc } from "./proc.js";
 export { rSetFiberLimits, rGetFiberStats, useFiberLimits } from "./limits.js";
