@@ -1,10 +1,10 @@
-// A fiber: a named, counted effection task that starts later, is capped, and contains its failure.
+// A fiber: a named, counted body run by effection tasks (carriers), capped, containing its failure.
 import { action, useScope } from "effection";
 import type { Operation, Scope, Task } from "effection";
-import { ErrorBoundaryContext, type ErrorBoundary } from "./error-boundary.js";
+import type { ErrorBoundary } from "./error-boundary.js";
 import { FiberContext } from "./fiber-context.js";
 import type { Handoff } from "./handoff.js";
-import { currentCoroutine, FiberDriver, taskHoldsNothing, type IdleWait } from "./hibernate.js";
+import { FiberDriver, taskHoldsNothing, type IdleWait } from "./hibernate.js";
 import { FiberHome } from "./home.js";
 import { fiberPool } from "./limits.js";
 import type { SlotWaiter } from "./limits.js";
@@ -29,7 +29,7 @@ export interface Fiber {
   readonly main: boolean;
   /**
    * True while the fiber hibernates: idle in a wait that allows it (a WebSocket connection
-   * waiting for input), it holds no effection task; the wake-up resumes it in a new one.
+   * waiting for input), it holds no effection task; the wake-up resumes it on a carrier.
    */
   readonly hibernating: boolean;
   /**
@@ -64,19 +64,19 @@ export const liveFibers = new Set<FiberRecord>();
 
 let nextId = 1;
 
-/** The runtime's side of a fiber: its task, its slot, and who waits on it. */
+/** The runtime's side of a fiber: its carrier, its slot, and who waits on it. */
 export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
   state: FiberState = "queued";
-  /** The task the fiber runs in now; undefined while it hibernates and after it ended. */
+  /** The task of the carrier the fiber runs on now; undefined while it hibernates and after it ended. */
   task: Task<void> | undefined;
   /** The scope of that task. */
   scope: Scope | undefined;
   hasSlot = false;
   /** Yield/resume bookkeeping, created by the first hand-off that needs it. */
   handoff: Handoff | undefined;
-  /** Steps the fiber's body through each of its tasks. */
+  /** Steps the fiber's body through each of its stints. */
   driver: FiberDriver | undefined;
-  /** The wait the fiber hibernates in; undefined while it has a task. */
+  /** The wait the fiber hibernates in; undefined while it has a carrier. */
   private hibernatedIn: IdleWait | undefined;
   /** Told when the fiber ends (see {@link SpawnFiberOptions.onEnd}). */
   onEnd: ((fiber: Fiber) => void) | undefined;
@@ -114,8 +114,9 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
 
   halt(): Promise<void> {
     if (this.hibernating) {
-      // No task to halt: a new one returns the body, running its cleanup to its end (the task
-      // is critical, so a later halt does not cut it short). Settles when the fiber has ended.
+      // No carrier to halt: one returns the body, running its cleanup to its end (the carrier
+      // is critical, so a later halt does not cut it short, and ends with the stint).
+      // Settles when the fiber has ended.
       this.resumeFromHibernation("halt");
       return Promise.resolve(this.task).then(
         () => undefined,
@@ -126,7 +127,7 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
   }
 
   /**
-   * The fiber began waiting in `wait` in its own task: its home may hibernate it, unless the
+   * The fiber began waiting in `wait` on its carrier: its home may hibernate it, unless the
    * fiber is being halted.
    * @returns true if the wait counts as idle (the wait then tells the home when it ends)
    */
@@ -136,16 +137,16 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
     return true;
   }
 
-  /** Whether the fiber runs and its task holds nothing its body would miss if it ended. */
+  /** Whether the fiber runs and its carrier holds nothing its body would miss if it left. */
   canHibernate(): boolean {
     const scope = this.scope;
     return this.state === "running" && !this.driver?.halting && scope !== undefined && taskHoldsNothing(scope);
   }
 
   /**
-   * The fiber's body asks to hibernate in `wait`: allowed while it runs and its task holds
-   * nothing the body would miss. The task then ends and the wait's wake-up resumes the body.
-   * @returns true if the fiber hibernates (its driver ends the task)
+   * The fiber's body asks to hibernate in `wait`: allowed while it runs and its carrier holds
+   * nothing the body would miss. The stint then ends and the wait's wake-up resumes the body.
+   * @returns true if the fiber hibernates (its driver ends the stint)
    */
   tryHibernate(wait: IdleWait): boolean {
     if (!this.canHibernate()) return false;
@@ -159,7 +160,7 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
   }
 
   /**
-   * Start a new task for the hibernating fiber: its body resumes at its wait (`wake`) or
+   * Run the hibernating fiber on a carrier: its body resumes at its wait (`wake`) or
    * returns, running its cleanup (`halt`).
    */
   resumeFromHibernation(resumption: "wake" | "halt"): void {
@@ -170,7 +171,22 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
     fiberPool.hibernating--;
     if (resumption === "halt") wait.abandon();
     (this.driver as FiberDriver).prepare(resumption); // the driver exists once the fiber ran
-    this.task = this.home.scope.run(() => fiberTask(this));
+    this.home.carry(this);
+  }
+
+  /**
+   * The carrier handed this fiber's next stint was halted before the stint began: the fiber is
+   * halted. One that never ran just ends; a hibernated one returns its body on a new carrier.
+   */
+  carrierHalted(): void {
+    this.task = undefined;
+    const driver = this.driver as FiberDriver;
+    if (driver.resumption === "start") {
+      this.end();
+      return;
+    }
+    driver.prepare("halt");
+    this.home.carry(this);
   }
 
   /** Wait for a slot in FIFO order, up to `timeout` ms (0 = forever). */
@@ -218,7 +234,7 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
     });
   }
 
-  /** Settle the fiber's bookkeeping when its task ends, whatever the reason. */
+  /** Settle the fiber's bookkeeping when its body ends, whatever the reason. */
   end(): void {
     if (this.state === "queued" || this.state === "running") this.state = "halted";
     if (this.hasSlot) {
@@ -276,28 +292,6 @@ function* runFiber(
   }
 }
 
-/**
- * One task of a fiber: the first runs its body from the start, each later one resumes the body
- * after hibernation. The fiber's identity and error boundary live on the task's own scope.
- */
-function* fiberTask(fiber: FiberRecord): Operation<void> {
-  const scope = yield* useScope();
-  scope.set(FiberContext, fiber);
-  scope.set(ErrorBoundaryContext, fiber);
-  fiber.scope = scope;
-  const driver = fiber.driver as FiberDriver; // created with the fiber, before its first task
-  const resumption = driver.resumption;
-  if (resumption !== "start") {
-    const routine = yield* currentCoroutine();
-    // Halted out of hibernation, the body returns in this task, which nobody has halted as far
-    // as effection knows: critical, as effection's own cleanup is, so that a second halt (or
-    // the owner ending) does not cut that cleanup short.
-    if (resumption === "halt") routine.data.critical = true;
-    else driver.prepare("wake", routine);
-  }
-  yield* driver;
-}
-
 function describe(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
@@ -325,7 +319,7 @@ function fiberHome(scope: Scope): FiberHome {
 /**
  * Create a fiber under `scope`: counted against the limits at once, started when the scope's
  * turn comes (and a slot is free). The one implementation behind both faces.
- * @param scope - the owner of the fiber's task
+ * @param scope - the owner of the fiber (its home is kept per scope)
  * @param name - the fiber's name
  * @param body - what the fiber runs
  * @param options - queue timeout; `deferred` waits a microtask first (spawns from plain code)
@@ -346,7 +340,7 @@ export function startFiber(
   const queueTimeout = options.queueTimeout ?? 0;
   const run = runFiber(fiber, body, queueTimeout, options.deferred ?? false);
   fiber.driver = new FiberDriver(run[Symbol.iterator](), fiber);
-  fiber.task = home.scope.run(() => fiberTask(fiber));
+  home.carry(fiber);
   return fiber;
 }
 

@@ -1,12 +1,12 @@
-// Hibernation: a fiber idle in a wait gives its effection task back and goes on in a new task when woken.
+// Hibernation: a fiber idle in a wait gives its carrier (effection task) back and goes on on a carrier when woken.
 //
 // An idle fiber costs its suspended generators (a few hundred bytes each) plus one live effection
-// task: a scope, a coroutine, futures and their closures, measured at ~10 KB, most of a WebSocket
-// connection's idle memory. A fiber that has waited in an IdleWait for `hibernateAfter` ms, and
-// whose task holds nothing else (no child task, no resource, no context of the caller's own),
-// ends that task with its body still suspended; the wake-up starts a new task under the same
-// owner that resumes the body where it waited. The body never sees the difference, except that
-// `useScope()` taken before the wait names the ended task's scope.
+// task, its carrier: a scope, a coroutine, futures and their closures, measured at ~10 KB, most
+// of a WebSocket connection's idle memory. A fiber that has waited in an IdleWait for
+// `hibernateAfter` ms, and whose carrier holds nothing else (no child task, no resource, no
+// context of the caller's own), leaves its carrier with its body still suspended; the wake-up
+// resumes the body where it waited on a carrier of the same home. The body never sees the
+// difference, except that `useScope()` taken before the wait names the old carrier's scope.
 import { Ok } from "effection";
 import type { Coroutine, Effect, Operation, Result, Scope } from "effection";
 import { FiberContext } from "./fiber-context.js";
@@ -16,7 +16,7 @@ import type { FiberRecord } from "./fiber.js";
 const HIBERNATE = Symbol("hibernate");
 
 /**
- * The instruction that ends a fiber's task at an idle wait. The fiber's driver takes it when
+ * The instruction that ends a fiber's stint on its carrier at an idle wait. The fiber's driver takes it when
  * the fiber may hibernate; if it reaches effection instead (the fiber may not hibernate after
  * all), it is an ordinary wait for the same wake-up.
  */
@@ -64,7 +64,7 @@ export class IdleWait implements Effect<unknown> {
     this.routine = routine;
     if (this.hibernateAfter > 0) {
       const fiber = routine.scope.get(FiberContext);
-      // Only a wait in the fiber's own task scope (not in a scope nested inside it) can hibernate.
+      // Only a wait in its carrier's scope (not in a scope nested inside it) can hibernate.
       if (fiber !== undefined && fiber.scope === routine.scope && fiber.idleStarted(this)) this.fiber = fiber;
     }
     return this.exit;
@@ -102,7 +102,7 @@ export class IdleWait implements Effect<unknown> {
     settle(Ok(HIBERNATE));
   }
 
-  /** @internal `fiber` hibernated in this wait: the wake-up resumes it in a new task. */
+  /** @internal `fiber` hibernated in this wait: the wake-up resumes it on a carrier. */
   hibernated(fiber: FiberRecord): void {
     this.sleeper = fiber;
   }
@@ -177,7 +177,7 @@ interface ChildTasks {
  * tasks, resources, `scoped()` blocks) and no context the fiber's code set itself. Effection
  * 4.1.1 keeps these in named contexts and in the scope's own `contexts` object; the hibernation
  * tests fail if that changes.
- * @param scope - a fiber's task scope
+ * @param scope - the scope of a fiber's carrier
  * @returns true if the task can end while its body stays suspended
  */
 export function taskHoldsNothing(scope: Scope): boolean {
@@ -191,7 +191,7 @@ export function taskHoldsNothing(scope: Scope): boolean {
   return true;
 }
 
-/** How a driver continues its body when a new task starts it. */
+/** How a driver continues its body when a carrier takes it up. */
 export type Resumption = "start" | "wake" | "halt";
 
 /**
@@ -237,7 +237,7 @@ export class FiberDriver implements Iterator<Effect<unknown>, void, unknown> {
 
   /**
    * The body's next step: resumed with `value`, or, first in a task that follows hibernation,
-   * woken (with the new task's coroutine) or returned (halted).
+   * woken (with the carrier's coroutine) or returned (halted).
    * @returns the body's next instruction, or done when it ended or hibernates
    */
   next(value?: unknown): IteratorResult<Effect<unknown>, void> {

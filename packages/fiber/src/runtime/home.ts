@@ -1,6 +1,8 @@
-// A fiber home: the scope that owns the fibers spawned under one scope, and their hibernation.
+// A fiber home: the scope that owns the fibers spawned under one scope, their carriers, and
+// their hibernation.
 import { createScope, suspend, until } from "effection";
 import type { Operation, Scope } from "effection";
+import { Carrier, type CarrierPool } from "./carrier.js";
 import { ErrorBoundaryContext, type ErrorBoundary } from "./error-boundary.js";
 import type { FiberRecord } from "./fiber.js";
 import type { IdleWait } from "./hibernate.js";
@@ -12,15 +14,25 @@ import type { IdleWait } from "./hibernate.js";
 export const HIBERNATION_SWEEP_MS = 50;
 
 /**
- * The scope that owns the fibers spawned under one scope (a child of it whose error boundary
- * logs instead of failing the spawner), with the bookkeeping of their hibernation: fibers idle
- * in their task, swept every {@link HIBERNATION_SWEEP_MS} while there are any, and fibers
- * hibernating with no task, halted when the home ends.
+ * Idle carriers a home keeps for the next fibers; a carrier finding the pool full ends. Each
+ * costs ~10 KB while idle; 32 cover the stints that overlap under a busy churn of short
+ * connections (8 parallel loops keep ~10 busy) with room to spare.
  */
-export class FiberHome {
-  /** The owner of the fibers' tasks, and of the tasks that resume hibernated fibers. */
+export const MAX_IDLE_CARRIERS = 32;
+
+/**
+ * The scope that owns the fibers spawned under one scope (a child of it whose error boundary
+ * logs instead of failing the spawner): the carriers their stints run on, a pool of the idle
+ * ones, and the bookkeeping of hibernation: fibers idle on their carrier, swept every
+ * {@link HIBERNATION_SWEEP_MS} while there are any, and fibers hibernating with no carrier,
+ * halted when the home ends.
+ */
+export class FiberHome implements CarrierPool {
+  /** The owner of the carriers. */
   readonly scope: Scope;
-  /** Idle waits of fibers waiting in their own task, with the sweep count when each began. */
+  /** Idle carriers, the most recently idle last. */
+  private readonly carriers: Carrier[] = [];
+  /** Idle waits of fibers waiting on their carrier, with the sweep count when each began. */
   private readonly idle = new Map<IdleWait, number>();
   /** Fibers hibernating: no task, their body suspended in an idle wait. */
   readonly hibernating = new Set<FiberRecord>();
@@ -41,7 +53,33 @@ export class FiberHome {
     scope.run(() => this.keep());
   }
 
-  /** A fiber began waiting in `wait`, in its own task. */
+  /**
+   * Run `fiber`'s next stint (its start, or its wake-up or halt out of hibernation) on the
+   * carrier idle the shortest time, or on a new carrier if none is idle.
+   */
+  carry(fiber: FiberRecord): void {
+    const carrier = this.carriers.pop();
+    if (carrier !== undefined) carrier.take(fiber);
+    else Carrier.launch((body) => this.scope.run(body), this, fiber);
+  }
+
+  /**
+   * Keep an idle carrier, unless the pool is full or the home is ending.
+   * @returns whether the carrier was kept
+   */
+  park(carrier: Carrier): boolean {
+    if (this.closed || this.carriers.length >= MAX_IDLE_CARRIERS) return false;
+    this.carriers.push(carrier);
+    return true;
+  }
+
+  /** An idle carrier ended (the home is ending). */
+  drop(carrier: Carrier): void {
+    const at = this.carriers.lastIndexOf(carrier);
+    if (at >= 0) this.carriers.splice(at, 1);
+  }
+
+  /** A fiber began waiting in `wait`, on its carrier. */
   idleStarted(wait: IdleWait): void {
     if (this.closed) return;
     this.idle.set(wait, this.sweeps);

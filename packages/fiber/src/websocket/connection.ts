@@ -342,7 +342,7 @@ export class WebSocket implements SocketConsumer {
     this.flush();
     if (this.head < this.events.length) return;
     // Not held while idle, so that a hibernating fiber keeps no coroutine alive; after
-    // hibernation the dispatcher goes on in the coroutine of a new task.
+    // hibernation the dispatcher goes on in the coroutine of its new carrier.
     const dispatched = this.dispatcher !== undefined;
     this.dispatcher = undefined;
     let signal: unknown = yield this.arrival;
