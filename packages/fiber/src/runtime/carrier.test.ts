@@ -1,9 +1,18 @@
 import { createContext, run, sleep, spawn, suspend, until, useScope } from "effection";
 import type { Operation, Scope } from "effection";
-import { describe, expect, it } from "vitest";
-import { spawnFiberIn, type Fiber } from "./fiber.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { collectGarbage } from "../testing/gc.test-helpers.js";
+import { spawnFiber, spawnFiberIn, type Fiber } from "./fiber.js";
 import { MAX_IDLE_CARRIERS } from "./home.js";
 import { rGetFiberStats } from "./limits.js";
+import { setLogDestination } from "./log.js";
+
+let logged: string[] = [];
+beforeEach(() => {
+  logged = [];
+  setLogDestination((line) => logged.push(line));
+});
+afterEach(() => setLogDestination("stdout"));
 
 /** Run `fn` from the event loop, outside every operation, as a socket callback runs. */
 function inCallback<T>(fn: () => T): Operation<T> {
@@ -153,6 +162,158 @@ describe("carriers", () => {
       expect(b.state).toBe("running");
       yield* until(b.halt());
       expect(events).toEqual(["a halted", "b halted"]);
+    });
+  });
+});
+
+describe("halting fibers on carriers", () => {
+  /** A body that suspends and whose cleanup waits `ms`, recording `<name> cleaned`. */
+  const slowCleanup = (events: string[], name: string, ms: number) =>
+    function* () {
+      try {
+        yield* suspend();
+      } finally {
+        yield* sleep(ms);
+        events.push(`${name} cleaned`);
+      }
+    };
+
+  it("settles halt() once a cleanup that waits is done, and the next fiber can be halted too", async () => {
+    const events: string[] = [];
+    await run(function* () {
+      const scope = yield* useScope();
+      const a = yield* spawnFromCallback(scope, "a", slowCleanup(events, "a", 2));
+      yield* until(a.halt());
+      expect(events).toEqual(["a cleaned"]);
+      expect(a.state).toBe("halted");
+      const b = yield* spawnFromCallback(scope, "b", slowCleanup(events, "b", 2));
+      yield* until(b.halt());
+      expect(events).toEqual(["a cleaned", "b cleaned"]);
+      expect(b.state).toBe("halted");
+    });
+  });
+
+  it("ends its owner's scope with fibers whose cleanup waits", async () => {
+    const events: string[] = [];
+    await run(function* () {
+      const scope = yield* useScope();
+      yield* spawnFromCallback(scope, "a", slowCleanup(events, "a", 2));
+      yield* spawnFromCallback(scope, "b", slowCleanup(events, "b", 2));
+    });
+    expect(events.sort()).toEqual(["a cleaned", "b cleaned"]);
+  });
+
+  it("halts a fiber spawned inside an operation, on a carrier started for it", async () => {
+    const events: string[] = [];
+    await run(function* () {
+      const fiber = yield* spawnFiber("inner", slowCleanup(events, "inner", 0));
+      yield* sleep(1);
+      expect(fiber.state).toBe("running");
+      yield* until(fiber.halt());
+      expect(fiber.state).toBe("halted");
+      expect(events).toEqual(["inner cleaned"]);
+    });
+  });
+
+  it("halts a fiber halted in the instant it was spawned, before it ran", async () => {
+    let ran = false;
+    await run(function* () {
+      const fiber = yield* spawnFiber("stillborn", function* () {
+        ran = true;
+      });
+      yield* until(fiber.halt());
+      expect(fiber.state).toBe("halted");
+      expect(rGetFiberStats().active).toBe(0);
+    });
+    expect(ran).toBe(false);
+  });
+
+  it("halts a fiber handed a carrier while that carrier's first call was still running", async () => {
+    const events: string[] = [];
+    await run(function* () {
+      const scope = yield* useScope();
+      let second: Fiber | undefined;
+      // The first fiber ends inside the call that starts its carrier and, before that call
+      // returns, starts a second one, which takes the carrier just made idle.
+      yield* inCallback(() => {
+        spawnFiberIn(scope, "first", function* () {
+          second = spawnFiberIn(scope, "second", slowCleanup(events, "second", 0));
+        });
+      });
+      yield* sleep(1);
+      expect(second?.state).toBe("running");
+      yield* until((second as Fiber).halt());
+      expect(second?.state).toBe("halted");
+      expect(events).toEqual(["second cleaned"]);
+    });
+  });
+
+  it("fails and halts a fiber whose child task fails, running its cleanup and nothing after", async () => {
+    const events: string[] = [];
+    await run(function* () {
+      const scope = yield* useScope();
+      const fiber = yield* spawnFromCallback(scope, "guarded", function* () {
+        try {
+          yield* spawn(function* () {
+            yield* sleep(1);
+            throw new Error("background failure");
+          });
+          yield* sleep(50);
+          events.push("went on");
+        } finally {
+          events.push("cleaned");
+        }
+      });
+      yield* sleep(20);
+      expect(fiber.state).toBe("failed");
+      expect(events).toEqual(["cleaned"]);
+      expect(rGetFiberStats().active).toBe(0);
+    });
+    expect(logged.join("\n")).toMatch(/fiber guarded \(#\d+\) failed: Error: background failure/);
+  });
+
+  it("fails a fiber whose child fails during the stint that starts it", async () => {
+    const events: string[] = [];
+    await run(function* () {
+      const scope = yield* useScope();
+      const fiber = yield* spawnFromCallback(scope, "early", function* () {
+        try {
+          yield* spawn(function* () {
+            throw new Error("failed at once");
+          });
+          yield* suspend();
+        } finally {
+          events.push("cleaned");
+        }
+      });
+      yield* sleep(5);
+      expect(fiber.state).toBe("failed");
+      expect(events).toEqual(["cleaned"]);
+      expect(rGetFiberStats().active).toBe(0);
+    });
+  });
+});
+
+describe("idle carriers", () => {
+  it("keep nothing of the fibers they carried", async () => {
+    const held: WeakRef<object>[] = [];
+    await run(function* () {
+      const scope = yield* useScope();
+      for (let i = 0; i < 3; i++) {
+        yield* inCallback(() => {
+          const connection = { buffer: new Array(10_000).fill(i) };
+          held.push(new WeakRef(connection));
+          spawnFiberIn(scope, `holder ${i}`, function* () {
+            // The last effect resolves with the connection: effection keeps such a value
+            // until the next effect of the same task.
+            const value = yield* until(Promise.resolve(connection));
+            return value.buffer.length;
+          });
+        });
+        yield* sleep(2);
+      }
+      collectGarbage();
+      expect(held.map((ref) => ref.deref() === undefined)).toEqual([true, true, true]);
     });
   });
 });

@@ -1,6 +1,5 @@
 import { run, sleep, spawn, suspend, withResolvers } from "effection";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
+import { collectGarbage } from "../testing/gc.test-helpers.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { rGetFiber, rIsMain, spawnFiber } from "./fiber.js";
 import { rGetFiberStats, rSetFiberLimits, useFiberLimits } from "./limits.js";
@@ -256,11 +255,8 @@ describe("fiber limits", () => {
 });
 
 describe("fiber memory", () => {
-  setFlagsFromString("--expose-gc");
-  const gc = runInNewContext("gc") as () => void;
   const heapAfterGc = () => {
-    gc();
-    gc();
+    collectGarbage();
     return process.memoryUsage().heapUsed;
   };
 

@@ -1,6 +1,7 @@
 // A fiber: a named, counted body run by effection tasks (carriers), capped, containing its failure.
 import { action, useScope } from "effection";
-import type { Operation, Scope, Task } from "effection";
+import type { Operation, Scope } from "effection";
+import type { Carrier } from "./carrier.js";
 import type { ErrorBoundary } from "./error-boundary.js";
 import { FiberContext } from "./fiber-context.js";
 import type { Handoff } from "./handoff.js";
@@ -67,10 +68,12 @@ let nextId = 1;
 /** The runtime's side of a fiber: its carrier, its slot, and who waits on it. */
 export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
   state: FiberState = "queued";
-  /** The task of the carrier the fiber runs on now; undefined while it hibernates and after it ended. */
-  task: Task<void> | undefined;
-  /** The scope of that task. */
+  /** The carrier the fiber runs on or was handed to; undefined while it hibernates and after it ended. */
+  carrier: Carrier | undefined;
+  /** The scope of that carrier, while the fiber runs on it. */
   scope: Scope | undefined;
+  /** Halted before its carrier took it up: its stint begins by halting it. */
+  haltPending = false;
   hasSlot = false;
   /** Yield/resume bookkeeping, created by the first hand-off that needs it. */
   handoff: Handoff | undefined;
@@ -82,6 +85,7 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
   onEnd: ((fiber: Fiber) => void) | undefined;
   private wake: ((admitted: boolean) => void) | undefined;
   private startWaiters: ((started: boolean) => void)[] | undefined;
+  private endWaiters: (() => void)[] | undefined;
   private ran = false;
 
   constructor(
@@ -113,17 +117,13 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
   }
 
   halt(): Promise<void> {
-    if (this.hibernating) {
-      // No carrier to halt: one returns the body, running its cleanup to its end (the carrier
-      // is critical, so a later halt does not cut it short, and ends with the stint).
-      // Settles when the fiber has ended.
-      this.resumeFromHibernation("halt");
-      return Promise.resolve(this.task).then(
-        () => undefined,
-        () => undefined,
-      );
-    }
-    return this.task ? Promise.resolve(this.task.halt()) : Promise.resolve();
+    if (this.state !== "queued" && this.state !== "running") return Promise.resolve();
+    const ended = new Promise<void>((resolve) => (this.endWaiters ??= []).push(resolve));
+    // Hibernating, it has no carrier to halt: one returns the body, running its cleanup to its
+    // end (that carrier is critical, so a later halt does not cut it short).
+    if (this.hibernating) this.resumeFromHibernation("halt");
+    else this.carrier?.halt(this);
+    return ended;
   }
 
   /**
@@ -150,7 +150,7 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
    */
   tryHibernate(wait: IdleWait): boolean {
     if (!this.canHibernate()) return false;
-    this.task = undefined;
+    this.carrier = undefined;
     this.scope = undefined;
     this.hibernatedIn = wait;
     this.home.hibernating.add(this);
@@ -175,18 +175,28 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
   }
 
   /**
-   * The carrier handed this fiber's next stint was halted before the stint began: the fiber is
-   * halted. One that never ran just ends; a hibernated one returns its body on a new carrier.
+   * The fiber was halted before its stint began (see {@link FiberRecord.haltPending}). One that
+   * never ran ends now; a hibernated one is to return its body in that stint.
+   * @returns true if the stint is to run (returning the body)
    */
-  carrierHalted(): void {
-    this.task = undefined;
-    const driver = this.driver as FiberDriver;
+  haltBeforeStint(): boolean {
+    this.haltPending = false;
+    const driver = this.driver as FiberDriver; // the driver exists until the fiber ends
     if (driver.resumption === "start") {
       this.end();
-      return;
+      return false;
     }
     driver.prepare("halt");
-    this.home.carry(this);
+    return true;
+  }
+
+  /**
+   * The carrier handed this fiber's next stint was halted before taking it up: the fiber is
+   * halted too. One that never ran ends; a hibernated one returns its body on another carrier.
+   */
+  carrierHalted(): void {
+    this.carrier = undefined;
+    if (this.haltBeforeStint()) this.home.carry(this);
   }
 
   /** Wait for a slot in FIFO order, up to `timeout` ms (0 = forever). */
@@ -229,9 +239,7 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
   raise(error: unknown): void {
     if (this.state !== "running") return;
     this.fail(error);
-    this.task?.halt().then(undefined, (cleanupError: unknown) => {
-      rError("fiber", "fiber %s (#%d) cleanup failed: %s", this.name, this.id, describe(cleanupError));
-    });
+    this.carrier?.halt(this);
   }
 
   /** Settle the fiber's bookkeeping when its body ends, whatever the reason. */
@@ -246,9 +254,14 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
     liveFibers.delete(this);
     this.notifyStart(this.ran);
     this.handoff?.end();
-    this.task = undefined;
+    this.carrier = undefined;
     this.scope = undefined;
+    // Its body is over: a Fiber kept by its spawner keeps nothing the body held.
+    this.driver = undefined;
     this.onEnd?.(this);
+    const waiters = this.endWaiters;
+    this.endWaiters = undefined;
+    if (waiters) for (const resolve of waiters) resolve();
   }
 
   private notifyStart(started: boolean): void {

@@ -6,6 +6,7 @@ import { Carrier, type CarrierPool } from "./carrier.js";
 import { ErrorBoundaryContext, type ErrorBoundary } from "./error-boundary.js";
 import type { FiberRecord } from "./fiber.js";
 import type { IdleWait } from "./hibernate.js";
+import { fiberPool } from "./limits.js";
 
 /**
  * How often (ms) a home looks for fibers idle long enough to hibernate. A fiber hibernates
@@ -14,9 +15,10 @@ import type { IdleWait } from "./hibernate.js";
 export const HIBERNATION_SWEEP_MS = 50;
 
 /**
- * Idle carriers a home keeps for the next fibers; a carrier finding the pool full ends. Each
- * costs ~10 KB while idle; 32 cover the stints that overlap under a busy churn of short
- * connections (8 parallel loops keep ~10 busy) with room to spare.
+ * Idle carriers kept in the whole process, all homes together (homes nest: a fiber that spawns
+ * fibers has one); a carrier that finds no room ends. Each costs ~10 KB while idle; 32 cover
+ * the stints that overlap under a busy churn of short connections (8 parallel loops keep ~10
+ * busy) with room to spare.
  */
 export const MAX_IDLE_CARRIERS = 32;
 
@@ -59,24 +61,32 @@ export class FiberHome implements CarrierPool {
    */
   carry(fiber: FiberRecord): void {
     const carrier = this.carriers.pop();
-    if (carrier !== undefined) carrier.take(fiber);
-    else Carrier.launch((body) => this.scope.run(body), this, fiber);
+    if (carrier === undefined) {
+      Carrier.launch((body) => this.scope.run(body), this, fiber);
+      return;
+    }
+    fiberPool.idleCarriers--;
+    carrier.take(fiber);
   }
 
   /**
-   * Keep an idle carrier, unless the pool is full or the home is ending.
+   * Keep an idle carrier, unless the home is ending or the process keeps
+   * {@link MAX_IDLE_CARRIERS} already.
    * @returns whether the carrier was kept
    */
   park(carrier: Carrier): boolean {
-    if (this.closed || this.carriers.length >= MAX_IDLE_CARRIERS) return false;
+    if (this.closed || fiberPool.idleCarriers >= MAX_IDLE_CARRIERS) return false;
     this.carriers.push(carrier);
+    fiberPool.idleCarriers++;
     return true;
   }
 
   /** An idle carrier ended (the home is ending). */
   drop(carrier: Carrier): void {
     const at = this.carriers.lastIndexOf(carrier);
-    if (at >= 0) this.carriers.splice(at, 1);
+    if (at < 0) return;
+    this.carriers.splice(at, 1);
+    fiberPool.idleCarriers--;
   }
 
   /** A fiber began waiting in `wait`, on its carrier. */

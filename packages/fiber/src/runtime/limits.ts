@@ -46,6 +46,8 @@ export class FiberPool {
   expired = 0;
   hibernating = 0;
   carriers = 0;
+  /** Carriers idle in the homes' pools, all homes together (bounded by `MAX_IDLE_CARRIERS`). */
+  idleCarriers = 0;
   /** Waiters in arrival order (a Set keeps insertion order and removes in O(1)). */
   readonly waiting = new Set<SlotWaiter>();
 

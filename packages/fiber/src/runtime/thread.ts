@@ -3,7 +3,6 @@ import { action, until } from "effection";
 import type { Operation } from "effection";
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
 
 /**
  * A self-contained function to run on the thread: it is sent as source text, so it may use
@@ -60,6 +59,8 @@ export function* rSpawnThread<A, R>(fn: ThreadFunction<A, R> | ThreadModuleFunct
     typeof fn === "function"
       ? { source: fn.toString(), arg }
       : { module: moduleSpecifier(fn.module), name: fn.name, arg };
+  // Loaded on first use: a process that never spawns a thread does not carry the module.
+  const { Worker } = yield* until(import("node:worker_threads"));
   const worker = new Worker(threadProgram, { eval: true, workerData });
   try {
     return yield* action<R>((resolve, reject) => {

@@ -1,14 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { IncomingMessage } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
-import { action, each, resource, spawn, type Operation } from "effection";
+import { action, each, resource, scoped, spawn, type Operation } from "effection";
 import { WS_EVENT_CLOSE, WS_EVENT_MESSAGE, WS_EVENT_OPEN, WS_MSG_BINARY } from "@fiberws/core";
 import { scopedTest } from "../testing/mod.js";
 import { useWebSocket, urlWebSocket } from "./client.js";
 import { messages } from "./messages.js";
 import { webSocketSend, webSocketSendBlock, webSocketSendClose } from "./send.js";
 import { webSocketGetProtocol } from "./accessors.js";
+import { TEST_CERT, TEST_KEY } from "./tls-fixture.test-helpers.js";
 
 interface EchoServer {
   url: string;
@@ -16,12 +18,15 @@ interface EchoServer {
   closes: { code: number; reason: string }[];
 }
 
-/** A `ws` echo server that records upgrade requests and the close codes it receives. */
-function useWsEchoServer(refuse = false): Operation<EchoServer> {
+/**
+ * A `ws` echo server that records upgrade requests and the close codes it receives; over TLS
+ * (wss:, with the test certificate) when `secure`.
+ */
+function useWsEchoServer(refuse = false, secure = false): Operation<EchoServer> {
   return resource(function* (provide) {
+    const https = secure ? createHttpsServer({ key: TEST_KEY, cert: TEST_CERT }) : undefined;
     const server = new WebSocketServer({
-      host: "127.0.0.1",
-      port: 0,
+      ...(https ? { server: https } : { host: "127.0.0.1", port: 0 }),
       handleProtocols: (offered) => offered.values().next().value ?? false,
       verifyClient: () => !refuse,
     });
@@ -32,15 +37,18 @@ function useWsEchoServer(refuse = false): Operation<EchoServer> {
       socket.on("close", (code, reason) => state.closes.push({ code, reason: reason.toString() }));
     });
     yield* action<void>((resolve) => {
-      server.once("listening", () => resolve());
+      if (https) https.listen(0, "127.0.0.1", () => resolve());
+      else server.once("listening", () => resolve());
       return () => {};
     });
-    state.url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/echo`;
+    const port = ((https ?? server).address() as AddressInfo).port;
+    state.url = `${secure ? "wss" : "ws"}://127.0.0.1:${port}/echo`;
     try {
       yield* provide(state);
     } finally {
       for (const client of server.clients) client.terminate();
       server.close();
+      https?.close();
     }
   });
 }
@@ -92,6 +100,26 @@ describe("useWebSocket", () => {
 
   it("fails when nothing listens", scopedTest(function* () {
     expect(yield* failure(useWebSocket("ws://127.0.0.1:1/"))).toMatch(/127\.0\.0\.1:1/);
+  }));
+
+  it("talks to a wss: server over TLS, trusting the certificate given in tls.ca", scopedTest(function* () {
+    const echo = yield* useWsEchoServer(false, true);
+    yield* scoped(function* () {
+      const ws = yield* useWebSocket(echo.url, { tls: { ca: TEST_CERT } });
+      yield* webSocketSend(ws, "over tls");
+      for (const message of yield* each(messages(ws))) {
+        expect(message.data).toBe("over tls");
+        break;
+      }
+    });
+    yield* waitFor(() => echo.closes.length > 0);
+    expect(echo.closes).toEqual([{ code: 1000, reason: "" }]);
+  }));
+
+  it("refuses a wss: server whose certificate it does not trust", scopedTest(function* () {
+    const echo = yield* useWsEchoServer(false, true);
+    expect(yield* failure(useWebSocket(echo.url))).toMatch(/self[- ]signed certificate/);
+    expect(echo.requests).toHaveLength(0);
   }));
 });
 

@@ -1,8 +1,8 @@
 // The client role: open a connection with an HTTP upgrade, as a resource or a seed-style run.
 import http from "node:http";
-import https from "node:https";
 import type { Socket } from "node:net";
-import { action, resource, type Operation } from "effection";
+import type { ConnectionOptions } from "node:tls";
+import { action, resource, until, type Operation } from "effection";
 import { WS_STATUS_OK, createClientHandshake, verifyUpgradeResponse } from "@fiberws/core";
 import { ClockContext } from "./clock.js";
 import { WebSocket, type WebSocketOptions } from "./connection.js";
@@ -17,6 +17,12 @@ export interface WebSocketClientOptions extends Omit<WebSocketOptions, "role" | 
   headers?: Record<string, string>;
   /** Give up when the connection is not open after this many ms (default 10000; 0 = never). */
   connectTimeout?: number;
+  /**
+   * TLS settings for wss: URLs, as `https.request` takes them (ignored for ws:): the CA to
+   * trust (`ca`, for a server with a private or self-signed certificate), a client certificate
+   * (`cert`, `key`, `passphrase`, `pfx`), `servername`, `minVersion`, `rejectUnauthorized`.
+   */
+  tls?: Pick<ConnectionOptions, "ca" | "cert" | "key" | "passphrase" | "pfx" | "servername" | "minVersion" | "rejectUnauthorized">;
 }
 
 interface Upgrade {
@@ -35,10 +41,29 @@ function httpUrl(url: string | URL): URL {
   return target;
 }
 
+/** How a request goes out: `http.request` or `https.request`. */
+type RequestFunction = typeof http.request;
+
+/**
+ * The request function for `target`. TLS is loaded only when a wss: (https:) URL is dialed:
+ * `node:https` with TLS costs ~300 KB of heap in every process that loads it, a server among them.
+ */
+function* requestFunction(target: URL): Operation<RequestFunction> {
+  if (target.protocol !== "https:") return http.request;
+  return (yield* until(import("node:https"))).request;
+}
+
 /** Send the upgrade request; settle with the upgraded socket or the reason it failed. */
-function requestUpgrade(target: URL, headers: Record<string, string>, timeout: number): Operation<Upgrade> {
+function requestUpgrade(
+  send: RequestFunction,
+  target: URL,
+  headers: Record<string, string>,
+  options: WebSocketClientOptions,
+): Operation<Upgrade> {
+  const timeout = options.connectTimeout ?? 10_000;
+  const tls = target.protocol === "https:" ? options.tls : undefined;
   return action<Upgrade>((resolve, reject) => {
-    const request = (target.protocol === "https:" ? https : http).request(target, { headers, agent: false });
+    const request = send(target, { ...tls, headers, agent: false });
     let upgraded = false;
     request.on("upgrade", (response: http.IncomingMessage, socket: Socket, head: Buffer) => {
       upgraded = true;
@@ -75,7 +100,8 @@ export function* connectWebSocket(url: string | URL, options: WebSocketClientOpt
   const offered = options.protocols ?? [];
   const { key, headers } = createClientHandshake({ protocols: offered, headers: options.headers });
   const clock = yield* ClockContext.expect();
-  const { response, socket, head } = yield* requestUpgrade(target, headers, options.connectTimeout ?? 10_000);
+  const send = yield* requestFunction(target);
+  const { response, socket, head } = yield* requestUpgrade(send, target, headers, options);
   const verdict = verifyUpgradeResponse(response.statusCode ?? 0, response.headers, key, offered);
   if (!verdict.ok) {
     socket.destroy();

@@ -14,6 +14,8 @@ import {
   type Role,
 } from "@fiberws/core";
 import { currentCoroutine, IdleWait, isHibernation } from "../runtime/hibernate.js";
+import { fiberOfScope } from "../runtime/fiber-context.js";
+import type { FiberRecord } from "../runtime/fiber.js";
 import type { Clock, TimerHandle } from "./clock.js";
 import { SocketChannel, type SocketConsumer } from "./socket.js";
 import { armTimer, closeStarted, stopTimer } from "./timers.js";
@@ -137,6 +139,8 @@ export class WebSocket implements SocketConsumer {
   dispatching = false;
   /** Set by `webSocketRun`: the coroutine running its callbacks (renewed after hibernation). */
   dispatcher: Coroutine | undefined = undefined;
+  /** The fiber the dispatcher ran in when it took the connection (undefined outside fibers). */
+  private dispatcherFiber: FiberRecord | undefined = undefined;
   /** A flush of this connection is queued for the end of the current turn. */
   flushQueued = false;
   /** The scope streaming a WS_MSG_MORE message, which other senders wait for. */
@@ -357,6 +361,7 @@ export class WebSocket implements SocketConsumer {
    */
   *becomeDispatcher(): Operation<void> {
     this.dispatcher = yield* currentCoroutine();
+    this.dispatcherFiber = fiberOfScope(this.dispatcher.scope);
   }
 
   /**
@@ -366,6 +371,9 @@ export class WebSocket implements SocketConsumer {
   interruptCallback(error: Error): boolean {
     const dispatcher = this.dispatcher;
     if (!this.dispatching || dispatcher === undefined) return false;
+    // A fiber can leave its carrier inside a callback (hibernating while it waits on another
+    // connection): the coroutine then runs another fiber, or none, and must not be touched.
+    if (fiberOfScope(dispatcher.scope) !== this.dispatcherFiber) return false;
     dispatcher.resume(Err(error));
     return true;
   }

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { each, sleep, spawn, suspend, withResolvers, type Operation } from "effection";
 import type { Socket } from "node:net";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
+import { collectGarbage } from "../testing/gc.test-helpers.js";
 import {
   Protocol,
   WS_EVENT_CLOSE,
@@ -178,8 +177,6 @@ describe("webSocketRun with a ws client", () => {
 
 describe("webSocketRun memory", () => {
   it("keeps no message alive while the connection waits for the next", scopedTest(function* () {
-    setFlagsFromString("--expose-gc");
-    const gc = runInNewContext("gc") as () => void;
     let last: WeakRef<Buffer> | undefined;
     const remember: WebSocketProc = function* (ws, event, buf) {
       if (event !== WS_EVENT_MESSAGE || !Buffer.isBuffer(buf)) return;
@@ -194,7 +191,7 @@ describe("webSocketRun memory", () => {
     peer.socket.send(Buffer.alloc(100_000, 1));
     expect((yield* peer.next()).length).toBe(100_000);
     yield* sleep(20);
-    gc();
+    collectGarbage();
     expect(last).toBeDefined();
     expect(last?.deref()).toBeUndefined();
   }));

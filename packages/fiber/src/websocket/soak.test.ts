@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import net, { type Socket } from "node:net";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
+import { collectGarbage } from "../testing/gc.test-helpers.js";
 import { action, createQueue, resource, spawn, type Operation } from "effection";
 import { Protocol, WS_EVENT_MESSAGE, WS_MSG_TEXT } from "@fiberws/core";
 import { rGetFiberStats, spawnFiber } from "../runtime/mod.js";
@@ -10,8 +9,6 @@ import { useWebSocketConnection } from "./lifecycle.js";
 import { webSocketRun, type WebSocketProc } from "./run.js";
 import { webSocketSend } from "./send.js";
 
-setFlagsFromString("--expose-gc");
-const collectGarbage = runInNewContext("gc") as () => void;
 
 function heapUsed(): number {
   for (let i = 0; i < 4; i++) collectGarbage();
