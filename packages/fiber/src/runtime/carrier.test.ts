@@ -1,4 +1,4 @@
-import { createContext, run, sleep, spawn, suspend, until, useScope } from "effection";
+import { createContext, resource, run, sleep, spawn, suspend, until, useScope } from "effection";
 import type { Operation, Scope } from "effection";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { collectGarbage } from "../testing/gc.test-helpers.js";
@@ -246,6 +246,59 @@ describe("halting fibers on carriers", () => {
       expect(second?.state).toBe("halted");
       expect(events).toEqual(["second cleaned"]);
     });
+  });
+
+  it("settles halt() only once the fiber's children and resources are torn down too", async () => {
+    const events: string[] = [];
+    await run(function* () {
+      const scope = yield* useScope();
+      const fiber = yield* spawnFromCallback(scope, "holder", function* () {
+        yield* resource(function* (provide) {
+          try {
+            yield* provide(undefined);
+          } finally {
+            yield* sleep(5);
+            events.push("resource released");
+          }
+        });
+        yield* spawn(function* () {
+          try {
+            yield* suspend();
+          } finally {
+            yield* sleep(2);
+            events.push("child halted");
+          }
+        });
+        try {
+          yield* suspend();
+        } finally {
+          events.push("body cleaned");
+        }
+      });
+      yield* sleep(1);
+      yield* until(fiber.halt());
+      events.push("halt() settled");
+    });
+    expect(events).toEqual(["body cleaned", "child halted", "resource released", "halt() settled"]);
+  });
+
+  it("ends a fiber whose owner ended in the instant its carrier was started, before it ran", async () => {
+    let child: Fiber | undefined;
+    let ran = false;
+    await run(function* () {
+      // The parent returns at once: its scope, owner of the child's home, ends before the
+      // child's carrier first runs.
+      yield* spawnFiber("parent", function* () {
+        child = yield* spawnFiber("child", function* () {
+          ran = true;
+        });
+      });
+      yield* sleep(5);
+      expect(child?.state).toBe("halted");
+      expect(rGetFiberStats().active).toBe(0);
+    });
+    await (child as Fiber).halt(); // settles at once: it has ended
+    expect(ran).toBe(false);
   });
 
   it("fails and halts a fiber whose child task fails, running its cleanup and nothing after", async () => {

@@ -43,8 +43,12 @@ export class Carrier {
   private handed: FiberRecord | undefined = undefined;
   /** Resumes the idle carrier once it has been handed a fiber. */
   private hand: (() => void) | undefined = undefined;
-  /** Halted before the call that started it returned: halt the task as soon as it is known. */
-  private haltOnStart = false;
+  /** The fiber halted before the call that started the carrier returned (its task unknown). */
+  private haltOnStart: FiberRecord | undefined = undefined;
+  /** Whether the task ran at all (effection never runs a task halted before its first step). */
+  private started = false;
+  /** Halts waiting for fibers that ended here: settled once what they left is torn down. */
+  private endWaiters: (() => void)[] | undefined = undefined;
 
   private constructor(private readonly pool: CarrierPool) {}
 
@@ -60,8 +64,14 @@ export class Carrier {
     fiberPool.carriers++;
     carrier.handed = fiber;
     fiber.carrier = carrier;
-    carrier.task = run(() => carrier.run());
-    if (carrier.haltOnStart) carrier.haltTask();
+    const task = run(() => carrier.run());
+    carrier.task = task;
+    const ended = () => carrier.ended();
+    task.then(ended, ended);
+    // Halted while it ran inside this call: if that fiber still runs here, halt it now.
+    const halted = carrier.haltOnStart;
+    carrier.haltOnStart = undefined;
+    if (halted !== undefined && halted === carrier.current) carrier.haltTask();
   }
 
   /**
@@ -88,8 +98,22 @@ export class Carrier {
       fiber.haltPending = true;
       return;
     }
-    if (this.task === undefined) this.haltOnStart = true;
-    else this.haltTask();
+    if (this.task !== undefined) {
+      this.haltTask();
+      return;
+    }
+    // Inside the call that starts the carrier: the body returns at its next step, and if it
+    // waits instead, launch() halts the task once it knows it.
+    (fiber.driver as FiberDriver).prepare("halt");
+    this.haltOnStart = fiber;
+  }
+
+  /**
+   * A fiber ended on this carrier: settle `waiters` (its halts) once what the fiber left is
+   * torn down: at once if the carrier is reused, else when the carrier's task has ended.
+   */
+  settleAfterStint(waiters: (() => void)[]): void {
+    (this.endWaiters ??= []).push(...waiters);
   }
 
   private haltTask(): void {
@@ -98,11 +122,30 @@ export class Carrier {
     });
   }
 
+  /** The carrier's task has ended: settle the halts it holds, and a fiber it never took up. */
+  private ended(): void {
+    this.settleEndWaiters();
+    const handed = this.handed;
+    if (this.started || handed === undefined) return;
+    // Halted before its first step (its owner ended in the instant it started): the fiber
+    // handed to it is halted too.
+    this.handed = undefined;
+    handed.carrierHalted();
+  }
+
+  private settleEndWaiters(): void {
+    const waiters = this.endWaiters;
+    this.endWaiters = undefined;
+    if (waiters) for (const resolve of waiters) resolve();
+  }
+
   private *run(): Operation<void> {
+    this.started = true;
     const scope = yield* useScope();
     const routine = yield* currentCoroutine();
     for (;;) {
       if (!(yield* this.stint(scope, routine))) return;
+      this.settleEndWaiters();
       // Idle, the carrier keeps nothing of the fibers it carried: not their identity, not
       // their error boundary, and not the last value one of their effects resolved with,
       // which effection keeps in the coroutine until the next effect (overwritten here).

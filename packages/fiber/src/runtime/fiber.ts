@@ -254,6 +254,7 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
     liveFibers.delete(this);
     this.notifyStart(this.ran);
     this.handoff?.end();
+    const carrier = this.carrier;
     this.carrier = undefined;
     this.scope = undefined;
     // Its body is over: a Fiber kept by its spawner keeps nothing the body held.
@@ -261,7 +262,10 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
     this.onEnd?.(this);
     const waiters = this.endWaiters;
     this.endWaiters = undefined;
-    if (waiters) for (const resolve of waiters) resolve();
+    if (waiters === undefined) return;
+    // Its children and resources end with its carrier's stint: halts settle after them.
+    if (carrier !== undefined) carrier.settleAfterStint(waiters);
+    else for (const resolve of waiters) resolve();
   }
 
   private notifyStart(started: boolean): void {
@@ -297,7 +301,7 @@ function* runFiber(
     yield* body();
     // A halted body whose cleanup yielded comes back here as if it had returned (that is how
     // `yield*` resumes after a cleanup): the driver knows it was halted.
-    if (!fiber.driver?.halting) fiber.state = "done";
+    if (!fiber.driver?.halting && fiber.state === "running") fiber.state = "done";
   } catch (error) {
     fiber.fail(error);
   } finally {

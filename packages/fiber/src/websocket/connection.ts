@@ -373,7 +373,8 @@ export class WebSocket implements SocketConsumer {
     if (!this.dispatching || dispatcher === undefined) return false;
     // A fiber can leave its carrier inside a callback (hibernating while it waits on another
     // connection): the coroutine then runs another fiber, or none, and must not be touched.
-    if (fiberOfScope(dispatcher.scope) !== this.dispatcherFiber) return false;
+    // Nor is the cleanup of a fiber halted out of hibernation, which runs critical.
+    if (fiberOfScope(dispatcher.scope) !== this.dispatcherFiber || dispatcher.data.critical) return false;
     dispatcher.resume(Err(error));
     return true;
   }
