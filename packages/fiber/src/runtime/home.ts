@@ -16,11 +16,12 @@ export const HIBERNATION_SWEEP_MS = 50;
 
 /**
  * Idle carriers kept in the whole process, all homes together (homes nest: a fiber that spawns
- * fibers has one); a carrier that finds no room ends. Each costs ~10 KB while idle; 32 cover
- * the stints that overlap under a busy churn of short connections (8 parallel loops keep ~10
- * busy) with room to spare.
+ * fibers has one); a carrier that finds no room ends. Each costs ~10 KB of live heap while idle.
+ * 8 serve a churn of short connections by 8 parallel loops (measured: 32 kept ~250 KB more
+ * alive for no more reuse, enough to lift the example server's live heap over V8's 8 MB
+ * incremental-marking threshold; see docs/BENCHMARKS.md).
  */
-export const MAX_IDLE_CARRIERS = 32;
+export const MAX_IDLE_CARRIERS = 8;
 
 /**
  * The scope that owns the fibers spawned under one scope (a child of it whose error boundary
