@@ -4,6 +4,7 @@ import { suspend } from "effection";
 import { WebSocket as WsClient } from "ws";
 import { WS_EVENT_MESSAGE } from "@fiberws/core";
 import {
+  rGetFiberStats,
   webSocketGetProtocol,
   webSocketRun,
   webSocketSend,
@@ -150,6 +151,22 @@ describe("accepted upgrades", () => {
     });
     expect(res.status).toBe(101);
     expect(res.body).toContain("echo: early");
+  });
+
+  it("runs short connections one after another on a few reused carriers, not a task each", async () => {
+    const served = await start(testConfig({ routes }), { "/ws/": webSocketAction(echo) });
+    const before = rGetFiberStats().carriers;
+    for (let i = 0; i < 20; i++) {
+      const client = new WsClient(`ws://127.0.0.1:${served.port}/ws/`);
+      await once(client, "open");
+      client.send(`n${i}`);
+      expect(String((await once(client, "message"))[0])).toBe(`echo: n${i}`);
+      client.close();
+      await once(client, "close");
+    }
+    // A connection's fiber leaves nothing in its carrier, which then carries the next one
+    // (one may still be finishing its close when the next connection starts).
+    expect(rGetFiberStats().carriers - before).toBeLessThanOrEqual(3);
   });
 
   it("answers a plain request to a webSocketAction with 426", async () => {
