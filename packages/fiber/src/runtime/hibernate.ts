@@ -1,4 +1,4 @@
-// Hibernation: a fiber idle in a wait gives its carrier (effection task) back and goes on on a carrier when woken.
+// Hibernation: a fiber idle in a wait gives its carrier (an effection task) back, and resumes on one when woken.
 //
 // An idle fiber costs its suspended generators (a few hundred bytes each) plus one live effection
 // task, its carrier: a scope, a coroutine, futures and their closures, measured at ~10 KB, most
@@ -16,9 +16,9 @@ import type { FiberRecord } from "./fiber.js";
 const HIBERNATE = Symbol("hibernate");
 
 /**
- * The instruction that ends a fiber's stint on its carrier at an idle wait. The fiber's driver takes it when
- * the fiber may hibernate; if it reaches effection instead (the fiber may not hibernate after
- * all), it is an ordinary wait for the same wake-up.
+ * The instruction that ends a fiber's stint on its carrier at an idle wait. The fiber's driver
+ * takes it when the fiber may hibernate; if it reaches effection instead (the fiber may not
+ * hibernate after all), it is an ordinary wait for the same wake-up.
  */
 class HibernationRequest implements Effect<Coroutine> {
   readonly description = "hibernate until woken";
