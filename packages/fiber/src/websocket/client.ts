@@ -6,7 +6,7 @@ import { action, resource, until, type Operation } from "effection";
 import { WS_STATUS_OK, createClientHandshake, verifyUpgradeResponse } from "@fiberws/core";
 import { ClockContext } from "./clock.js";
 import { WebSocket, type WebSocketOptions } from "./connection.js";
-import { closeAndRelease } from "./lifecycle.js";
+import { provideConnection } from "./lifecycle.js";
 import { webSocketRun, type WebSocketProc } from "./run.js";
 
 /** Options of a client connection: the connection's options, and the handshake's. */
@@ -133,12 +133,7 @@ export function* connectWebSocket(url: string | URL, options: WebSocketClientOpt
  */
 export function useWebSocket(url: string | URL, options: WebSocketClientOptions = {}): Operation<WebSocket> {
   return resource(function* (provide) {
-    const ws = yield* connectWebSocket(url, options);
-    try {
-      yield* provide(ws);
-    } finally {
-      yield* closeAndRelease(ws, WS_STATUS_OK, "");
-    }
+    yield* provideConnection(provide, yield* connectWebSocket(url, options), WS_STATUS_OK, "");
   });
 }
 

@@ -24,6 +24,27 @@ export function* closeAndRelease(ws: WebSocket, code: number, reason: string): O
 }
 
 /**
+ * The body of a resource that owns a connection: provide `ws`, and once the user's scope ends,
+ * however it ends, close it with `code` and `reason` (see {@link closeAndRelease}).
+ * @param provide - the resource's `provide`
+ * @param ws - the connection
+ * @param code - the close code to send if it is still open
+ * @param reason - the close reason
+ */
+export function* provideConnection(
+  provide: (ws: WebSocket) => Operation<void>,
+  ws: WebSocket,
+  code: number,
+  reason: string,
+): Operation<void> {
+  try {
+    yield* provide(ws);
+  } finally {
+    yield* closeAndRelease(ws, code, reason);
+  }
+}
+
+/**
  * Wrap an upgraded socket as a WebSocket owned by the current scope. When the scope ends,
  * however it ends, the connection is closed with 1001 "going away" if still open, the peer's
  * close is awaited for at most the close timeout, and the socket is destroyed.
@@ -39,12 +60,7 @@ export function* closeAndRelease(ws: WebSocket, code: number, reason: string): O
  */
 export function useWebSocketConnection(socket: Socket, options: WebSocketOptions): Operation<WebSocket> {
   return resource(function* (provide) {
-    const ws = yield* createWebSocket(socket, options);
-    try {
-      yield* provide(ws);
-    } finally {
-      yield* closeAndRelease(ws, WS_STATUS_GOING_AWAY, "going away");
-    }
+    yield* provideConnection(provide, yield* createWebSocket(socket, options), WS_STATUS_GOING_AWAY, "going away");
   });
 }
 
