@@ -37,6 +37,8 @@ export interface CarrierPool {
 export class Carrier {
   /** The carrier's task; undefined until the call that started it has returned. */
   private task: Task<void> | undefined = undefined;
+  /** The scope of that task, from its first step on: the scope its fibers run in. */
+  scope: Scope | undefined = undefined;
   /** The fiber whose stint runs now. */
   private current: FiberRecord | undefined = undefined;
   /** The fiber handed over for the next stint, until the carrier takes it up. */
@@ -45,8 +47,6 @@ export class Carrier {
   private hand: (() => void) | undefined = undefined;
   /** The fiber halted before the call that started the carrier returned (its task unknown). */
   private haltOnStart: FiberRecord | undefined = undefined;
-  /** Whether the task ran at all (effection never runs a task halted before its first step). */
-  private started = false;
   /** Halts waiting for fibers that ended here: settled once what they left is torn down. */
   private endWaiters: (() => void)[] | undefined = undefined;
 
@@ -122,13 +122,16 @@ export class Carrier {
     });
   }
 
-  /** The carrier's task has ended: settle the halts it holds, and a fiber it never took up. */
+  /**
+   * The carrier's task has ended: settle the halts it holds, and halt a fiber it was handed but
+   * never took up. That happens when the carrier is halted in the instant after a hand-over
+   * (both inside one effection step), or before its first step (effection then never runs
+   * it): whoever halted the carrier meant its fiber too.
+   */
   private ended(): void {
     this.settleEndWaiters();
     const handed = this.handed;
-    if (this.started || handed === undefined) return;
-    // Halted before its first step (its owner ended in the instant it started): the fiber
-    // handed to it is halted too.
+    if (handed === undefined) return;
     this.handed = undefined;
     handed.carrierHalted();
   }
@@ -140,8 +143,8 @@ export class Carrier {
   }
 
   private *run(): Operation<void> {
-    this.started = true;
     const scope = yield* useScope();
+    this.scope = scope;
     const routine = yield* currentCoroutine();
     for (;;) {
       if (!(yield* this.stint(scope, routine))) return;
@@ -152,19 +155,7 @@ export class Carrier {
       scope.delete(FiberContext);
       scope.delete(ErrorBoundaryContext);
       yield* currentCoroutine();
-      let taken = false;
-      try {
-        taken = yield* this.waitForFiber();
-      } finally {
-        // Halted in the instant after a hand-over, before taking the fiber up (both inside
-        // one effection step): whoever halted the carrier meant its fiber too.
-        const handed = this.handed;
-        if (!taken && handed !== undefined) {
-          this.handed = undefined;
-          handed.carrierHalted();
-        }
-      }
-      if (!taken) return;
+      if (!(yield* this.waitForFiber())) return;
     }
   }
 
@@ -178,7 +169,6 @@ export class Carrier {
     const fiber = this.handed as FiberRecord; // set by launch() or take() before resuming
     this.handed = undefined;
     this.current = fiber;
-    fiber.scope = scope;
     scope.set(FiberContext, fiber);
     scope.set(ErrorBoundaryContext, fiber);
     const driver = fiber.driver as FiberDriver; // created with the fiber, before its first stint

@@ -70,8 +70,6 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
   state: FiberState = "queued";
   /** The carrier the fiber runs on or was handed to; undefined while it hibernates and after it ended. */
   carrier: Carrier | undefined;
-  /** The scope of that carrier, while the fiber runs on it. */
-  scope: Scope | undefined;
   /** Halted before its carrier took it up: its stint begins by halting it. */
   haltPending = false;
   hasSlot = false;
@@ -110,6 +108,11 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
         if (index >= 0) waiters.splice(index, 1);
       };
     });
+  }
+
+  /** The scope of the carrier the fiber runs on; undefined while it hibernates and after it ended. */
+  get scope(): Scope | undefined {
+    return this.carrier?.scope;
   }
 
   get hibernating(): boolean {
@@ -151,7 +154,6 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
   tryHibernate(wait: IdleWait): boolean {
     if (!this.canHibernate()) return false;
     this.carrier = undefined;
-    this.scope = undefined;
     this.hibernatedIn = wait;
     this.home.hibernating.add(this);
     fiberPool.hibernating++;
@@ -256,7 +258,6 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
     this.handoff?.end();
     const carrier = this.carrier;
     this.carrier = undefined;
-    this.scope = undefined;
     // Its body is over: a Fiber kept by its spawner keeps nothing the body held.
     this.driver = undefined;
     this.onEnd?.(this);
