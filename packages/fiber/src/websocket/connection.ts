@@ -233,13 +233,19 @@ export class WebSocket implements SocketConsumer {
     }
     this.reading = true;
     this.lastReceived = this.clock.now();
-    if (head && head.length > 0) this.receive(head);
+    if (head && head.length > 0) this.receive(head, false);
     this.channel.consume(this);
     armTimer(this);
   }
 
-  /** @internal The reader: parse a chunk, answer control frames, wake the dispatcher. */
-  receive(chunk: Buffer): void {
+  /**
+   * @internal The reader: parse a chunk, answer control frames, wake the dispatcher, and write
+   * what that produced in one write.
+   * @param chunk - bytes from the peer
+   * @param live - called from the socket's event: a dispatcher fiber may run inline (its
+   *   replies then go out in the write at the end of this call, before the event returns)
+   */
+  receive(chunk: Buffer, live: boolean): void {
     this.lastReceived = this.clock.now();
     this.pingSentAt = undefined;
     const events = this.events;
@@ -254,7 +260,7 @@ export class WebSocket implements SocketConsumer {
     }
     // A protocol error makes the engine send a close of its own: wait for the answer.
     if (this.closeSentAt === undefined && this.protocol.closeSent) closeStarted(this);
-    if (events.length > before) this.wake();
+    if (events.length > before) this.wakeForInput(live);
     // Checked after the wake: a waiting dispatcher has already taken what it could, so one large
     // message no longer pauses and resumes the socket (a pause per 1 MiB echo before).
     if (this.pendingBytes > PAUSE_BYTES && !this.paused) {
@@ -266,6 +272,22 @@ export class WebSocket implements SocketConsumer {
     // than wait for a close answer that would not be parsed. (A deferred error close is sent
     // by closeForFailure when the dispatcher reaches the error.)
     if (failed && this.protocol.closeSent) this.channel.endOutput();
+  }
+
+  /**
+   * Wake the dispatcher for new input. The replies it sends meanwhile are written by the
+   * caller's flush, so no end-of-turn flush is scheduled for them (a queueMicrotask per
+   * message, ~1 us, before).
+   */
+  private wakeForInput(live: boolean): void {
+    const queued = this.flushQueued;
+    this.flushQueued = true;
+    try {
+      if (live) this.arrival.wakeInline();
+      else this.wake();
+    } finally {
+      this.flushQueued = queued;
+    }
   }
 
   /**
@@ -321,10 +343,10 @@ export class WebSocket implements SocketConsumer {
   private takeEvent(): ConnectionEvent | undefined {
     const events = this.events;
     if (this.head === events.length) {
-      if (this.head > 0) {
-        events.length = 0;
-        this.head = 0;
-      }
+      // Emptied by pops: `length = 0` frees the array's store, which the next push allocates
+      // again (~90 ns against ~5 per pop, per read).
+      while (events.length > 0) events.pop();
+      this.head = 0;
       return undefined;
     }
     const event = events[this.head++] as ConnectionEvent;
@@ -343,15 +365,27 @@ export class WebSocket implements SocketConsumer {
    * hibernate (see {@link WebSocketOptions.hibernateAfter}).
    */
   *waitForEvent(): Operation<void> {
-    this.flush();
-    if (this.head < this.events.length) return;
-    // Not held while idle, so that a hibernating fiber keeps no coroutine alive; after
-    // hibernation the dispatcher goes on in the coroutine of its new carrier.
     const dispatched = this.dispatcher !== undefined;
-    this.dispatcher = undefined;
-    let signal: unknown = yield this.arrival;
-    if (isHibernation(signal)) signal = yield this.arrival.request;
+    const arrival = this.beginWait();
+    if (arrival === undefined) return;
+    let signal: unknown = yield arrival;
+    if (isHibernation(signal)) signal = yield arrival.request;
     if (dispatched) this.dispatcher = signal as Coroutine;
+  }
+
+  /**
+   * Flush what is queued and let go of the dispatcher before a wait for the next event: it is
+   * not held while idle, so that a hibernating fiber keeps no coroutine alive (after
+   * hibernation the dispatcher goes on in the coroutine of its new carrier, which the wait
+   * resumes the waiter with). For waiters that yield the wait themselves (see
+   * {@link WebSocket.waitForEvent}).
+   * @returns the wait to yield, or undefined if an event is already waiting
+   */
+  beginWait(): IdleWait | undefined {
+    this.flush();
+    if (this.head < this.events.length) return undefined;
+    this.dispatcher = undefined;
+    return this.arrival;
   }
 
   /**

@@ -1,5 +1,5 @@
 // webSocketRun: deliver a connection's events to a callback, in order, one at a time, until closed.
-import type { Operation } from "effection";
+import type { Coroutine, Operation } from "effection";
 import {
   WS_EVENT_CLOSE,
   WS_EVENT_ERROR,
@@ -10,6 +10,7 @@ import {
   WS_STATUS_INTERNAL_ERROR,
 } from "@fiberws/core";
 import type { Socket } from "node:net";
+import { isHibernation } from "../runtime/hibernate.js";
 import { rDebug } from "../runtime/log.js";
 import { WebSocketClosedError } from "./closed-error.js";
 import type { DeliverableEvent, WebSocket, WebSocketOptions } from "./connection.js";
@@ -128,15 +129,23 @@ export function* webSocketRun(
     yield* deliver(ws, callback, arg, WS_EVENT_OPEN, null, 0);
     // Deliver events until the connection is closed (the close handshake completed or input
     // ended). The loop lives in this frame: one suspended generator less per idle connection.
-    // `event` and `result` are cleared before each wait: a generator keeps what its variables
-    // last held, and an idle connection must not keep its last message alive.
+    // `event`, `result` and `signal` are cleared before each wait: a generator keeps what its
+    // variables last held, and an idle connection must not keep its last message, nor a
+    // hibernating one its old carrier's coroutine, alive.
     let event: DeliverableEvent | undefined;
     let result: Operation<void> | void;
+    let signal: unknown;
     for (;;) {
       event = ws.nextEvent();
       if (event === undefined) {
         if (ws.finished) break;
-        yield* ws.waitForEvent();
+        // ws.waitForEvent() inlined: one generator less per wait (~0.1 us) and per idle connection.
+        const arrival = ws.beginWait();
+        if (arrival === undefined) continue;
+        signal = yield arrival;
+        if (isHibernation(signal)) signal = yield arrival.request;
+        ws.dispatcher = signal as Coroutine;
+        signal = undefined;
       } else if (event.kind === "message") {
         // deliver() inlined: one generator less per message, ~1% of a pipelined 64-byte echo.
         ws.dispatching = true;

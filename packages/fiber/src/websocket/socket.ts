@@ -5,8 +5,13 @@ import { ClockContext, systemClock, type Clock, type TimerHandle } from "./clock
 
 /** Takes a socket's input as it arrives, synchronously (the WebSocket reader is one). */
 export interface SocketConsumer {
-  /** Bytes from the peer, in order. */
-  receive(chunk: Buffer): void;
+  /**
+   * Bytes from the peer, in order.
+   * @param chunk - the bytes
+   * @param live - true when called from the socket's own event, at the top of the stack (the
+   *   consumer may then run waiting fibers inline); false for input queued before it consumed
+   */
+  receive(chunk: Buffer, live: boolean): void;
   /** Input is over: the peer ended or the socket closed; `error` says why if it failed. */
   inputEnded(error: Error | undefined): void;
 }
@@ -109,7 +114,7 @@ export class SocketChannel {
     const queued = this.chunks;
     this.chunks = [];
     this.queuedBytes = 0;
-    for (const chunk of queued) consumer.receive(chunk);
+    for (const chunk of queued) consumer.receive(chunk, false);
     if (this.inputOver) consumer.inputEnded(this.error);
     else if (this.socket.isPaused()) this.socket.resume();
   }
@@ -240,7 +245,7 @@ export class SocketChannel {
   /** @internal Socket 'data': queue the chunk or hand it to the consumer. */
   onData(chunk: Buffer): void {
     if (this.consumer) {
-      this.consumer.receive(chunk);
+      this.consumer.receive(chunk, true);
       return;
     }
     this.chunks.push(chunk);
