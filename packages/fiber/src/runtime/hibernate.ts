@@ -229,6 +229,44 @@ export function taskHoldsNothing(scope: Scope): boolean {
   return true;
 }
 
+/** What a body threw in an inline run, handed to effection's next step. */
+class Thrown {
+  constructor(readonly error: unknown) {}
+}
+
+/**
+ * A halt or an error that effection delivered while a body ran inline. It is also the
+ * instruction the driver answers effection with: effection waits on it until the inline run
+ * has ended, then the driver applies the interrupt where the body stopped.
+ */
+class DeferredInterrupt implements Effect<void> {
+  readonly description = "the end of the fiber's inline run";
+  private ended = false;
+  private resume: ((result: Result<void>) => void) | undefined = undefined;
+
+  constructor(
+    public halt: boolean,
+    readonly error: unknown,
+  ) {}
+
+  enter(resolve: (result: Result<void>) => void): (exited: (result: Result<void>) => void) => void {
+    if (this.ended) resolve(Ok());
+    else this.resume = resolve;
+    return (exited) => {
+      this.resume = undefined;
+      exited(Ok());
+    };
+  }
+
+  /** The inline run has ended: effection may go on. */
+  runEnded(): void {
+    this.ended = true;
+    const resume = this.resume;
+    this.resume = undefined;
+    resume?.(Ok());
+  }
+}
+
 /** How a driver continues its body when a carrier takes it up. */
 export type Resumption = "start" | "wake" | "halt";
 
@@ -244,26 +282,10 @@ export class FiberDriver implements Iterator<Effect<unknown>, void, unknown> {
   private unwinding = false;
   /** The body runs inline (see {@link FiberDriver.runInline}). */
   private inline = false;
-  /** Where an inline run left the body, for effection's next step to take up. */
-  private ranTo: IteratorResult<Effect<unknown>, void> | undefined = undefined;
-  /** What an inline run of the body threw, for effection's next step to throw. */
-  private thrown: { error: unknown } | undefined = undefined;
-  /** A halt ("halt") or error that effection delivered during an inline run, applied after it. */
-  private interrupt: "halt" | { error: unknown } | undefined = undefined;
-  /** Resumes effection once the inline run that an interrupt waits for has ended. */
-  private inlineEnded: ((result: Result<void>) => void) | undefined = undefined;
-  /** What effection waits on while an interrupt waits for the inline run to end. */
-  private readonly inlineEnd: Effect<void> = {
-    description: "the end of the fiber's inline run",
-    enter: (resolve) => {
-      if (this.inline) this.inlineEnded = resolve;
-      else resolve(Ok());
-      return (exited) => {
-        this.inlineEnded = undefined;
-        exited(Ok());
-      };
-    },
-  };
+  /** Where an inline run left the body (or what it threw), for effection's next step. */
+  private handed: IteratorResult<Effect<unknown>, void> | Thrown | undefined = undefined;
+  /** A halt or error that effection delivered during an inline run, applied after it. */
+  private interrupt: DeferredInterrupt | undefined = undefined;
 
   /**
    * @param body - the fiber's body
@@ -301,20 +323,16 @@ export class FiberDriver implements Iterator<Effect<unknown>, void, unknown> {
    * @returns the body's next instruction, or done when it ended or hibernates
    */
   next(value?: unknown): IteratorResult<Effect<unknown>, void> {
-    const ranTo = this.ranTo;
-    if (ranTo !== undefined) {
-      this.ranTo = undefined;
-      return this.step(ranTo);
-    }
-    const thrown = this.thrown;
-    if (thrown !== undefined) {
-      this.thrown = undefined;
-      throw thrown.error;
+    const handed = this.handed;
+    if (handed !== undefined) {
+      this.handed = undefined;
+      if (handed instanceof Thrown) throw handed.error;
+      return this.step(handed);
     }
     const interrupt = this.interrupt;
     if (interrupt !== undefined) {
       this.interrupt = undefined;
-      return interrupt === "halt" ? this.return() : this.throw(interrupt.error);
+      return interrupt.halt ? this.return() : this.throw(interrupt.error);
     }
     const resumption = this.pending;
     if (resumption === "start") return this.step(this.body.next(value));
@@ -331,9 +349,9 @@ export class FiberDriver implements Iterator<Effect<unknown>, void, unknown> {
    * @throws `error` when the body cannot take it
    */
   throw(error: unknown): IteratorResult<Effect<unknown>, void> {
-    if (this.inline) return this.deferInterrupt({ error });
+    if (this.inline) return this.deferInterrupt(false, error);
     // An inline run's next instruction was never performed: the error lands where it waits.
-    this.ranTo = undefined;
+    this.handed = undefined;
     if (this.body.throw === undefined) throw error;
     return this.step(this.body.throw(error));
   }
@@ -344,8 +362,8 @@ export class FiberDriver implements Iterator<Effect<unknown>, void, unknown> {
    */
   return(): IteratorResult<Effect<unknown>, void> {
     this.unwinding = true;
-    if (this.inline) return this.deferInterrupt("halt");
-    this.ranTo = undefined;
+    if (this.inline) return this.deferInterrupt(true, undefined);
+    this.handed = undefined;
     return this.body.return ? this.body.return() : { done: true, value: undefined };
   }
 
@@ -367,38 +385,37 @@ export class FiberDriver implements Iterator<Effect<unknown>, void, unknown> {
    * message's arrival and its echo (benchmark a).
    * @param wait - the wait the body is suspended in
    * @param routine - the carrier's coroutine, what the body expects its wait to resume it with
-   * @returns false if the body cannot run inline now (it is being halted): wake it as usual
+   * @returns false if the body cannot run inline now (it is being halted, or already runs
+   *   inline): wake it as usual
    */
   runInline(wait: IdleWait, routine: Coroutine): boolean {
-    if (this.unwinding) return false;
-    let result: IteratorResult<Effect<unknown>, void> | undefined;
-    let thrown: { error: unknown } | undefined;
+    if (this.unwinding || this.inline) return false;
+    let outcome: IteratorResult<Effect<unknown>, void> | Thrown;
     this.inline = true;
     try {
-      result = this.body.next(routine);
+      outcome = this.body.next(routine);
     } catch (error) {
-      thrown = { error };
+      outcome = new Thrown(error);
     } finally {
       this.inline = false;
     }
-    if (this.interrupt !== undefined) {
-      // Effection waits on inlineEnd (or will): the interrupt now applies where the body stopped.
-      const resume = this.inlineEnded;
-      this.inlineEnded = undefined;
-      resume?.(Ok());
-    } else if (result !== undefined && !result.done && result.value === wait && wait.entered) {
+    const interrupt = this.interrupt;
+    if (interrupt !== undefined) {
+      interrupt.runEnded(); // effection goes on to apply it where the body stopped
+    } else if (!(outcome instanceof Thrown) && !outcome.done && outcome.value === wait && wait.entered) {
       wait.renewIdle();
     } else {
-      this.ranTo = result;
-      this.thrown = thrown;
+      this.handed = outcome;
       wait.release();
     }
     return true;
   }
 
-  private deferInterrupt(interrupt: "halt" | { error: unknown }): IteratorResult<Effect<unknown>, void> {
-    if (this.interrupt !== "halt") this.interrupt = interrupt;
-    return { done: false, value: this.inlineEnd };
+  /** Answer a halt or error delivered during an inline run: effection waits for the run's end. */
+  private deferInterrupt(halt: boolean, error: unknown): IteratorResult<Effect<unknown>, void> {
+    const interrupt = (this.interrupt ??= new DeferredInterrupt(halt, error));
+    if (halt) interrupt.halt = true; // a halt outranks an error
+    return { done: false, value: interrupt };
   }
 
   private step(result: IteratorResult<Effect<unknown>, void>): IteratorResult<Effect<unknown>, void> {

@@ -173,6 +173,25 @@ describe("inline wake-ups", () => {
     expect(log).toEqual(["woken 1", "woken 2"]);
   });
 
+  it("ignores an inline wake-up of the body from itself: it goes on, and still halts", async () => {
+    const wait = new IdleWait(0);
+    const log: string[] = [];
+    const fiber = spawnFiberIn(scope, "self-waking-inline", function* () {
+      for (let count = 1; ; count++) {
+        yield* idle(wait);
+        log.push(`woken ${count}`);
+        wait.wakeInline();
+      }
+    });
+    await turn();
+    wait.wakeInline();
+    wait.wakeInline();
+    expect(log).toEqual(["woken 1", "woken 2"]);
+    await fiber.halt();
+    expect(fiber.state).toBe("halted");
+    expect(logged).toEqual([]);
+  });
+
   it("contains and logs a failure of the body while it runs inline", async () => {
     const wait = new IdleWait(0);
     const fiber = spawnFiberIn(scope, "fragile", function* () {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { sleep, spawn, withResolvers } from "effection";
 import type { Socket } from "node:net";
-import { Protocol, WS_EVENT_MESSAGE, WS_MSG_BINARY } from "@fiberws/core";
+import { Protocol, WS_EVENT_MESSAGE, WS_MSG_BINARY, WS_MSG_TEXT } from "@fiberws/core";
+import { collectGarbage } from "../testing/gc.test-helpers.js";
 import { scopedTest, useLoopbackSockets } from "../testing/mod.js";
 import { useWebSocketConnection } from "./lifecycle.js";
 import { webSocketRun, type WebSocketProc } from "./run.js";
@@ -59,5 +60,46 @@ describe("WebSocket input pacing", () => {
     while (lengths.length < 2) yield* sleep(10);
     expect(lengths).toEqual([1024 * 1024, 1024 * 1024]);
     expect(pauses.count).toBe(0);
+  }));
+});
+
+describe("WebSocket event queue", () => {
+  it("keeps nothing of a burst of input once it has been delivered: idle connections stay small", scopedTest(function* () {
+    const emptyFrames = (count: number): Buffer => {
+      const client = new Protocol({ role: "client" });
+      for (let i = 0; i < count; i++) client.send(WS_MSG_TEXT, "");
+      return Buffer.concat(client.takeOutgoing());
+    };
+    const connections = 20;
+    const burst = 3000;
+    let received = 0;
+    const count: WebSocketProc = (_ws, event) => {
+      if (event === WS_EVENT_MESSAGE) received++;
+    };
+    const clients: Socket[] = [];
+    for (let i = 0; i < connections; i++) {
+      const sockets = yield* useLoopbackSockets();
+      const ws = yield* useWebSocketConnection(sockets.server, { role: "server", hibernateAfter: 0, closeTimeout: 50 });
+      yield* spawn(() => webSocketRun(ws, count, null, null, 0));
+      clients.push(sockets.client);
+    }
+    // Small reads, many of them, as a busy server sees: the queue's code gets optimised.
+    const small = emptyFrames(3);
+    for (let round = 0; round < 2000; round++) {
+      for (const client of clients) client.write(small);
+      if (round % 100 === 99) yield* sleep(1);
+    }
+    while (received < 2000 * 3 * connections) yield* sleep(5);
+    collectGarbage();
+    const before = process.memoryUsage().heapUsed;
+    const bursts = emptyFrames(burst);
+    for (const client of clients) client.write(bursts);
+    while (received < (2000 * 3 + burst) * connections) yield* sleep(5);
+    for (const client of clients) client.write(small);
+    yield* sleep(20);
+    collectGarbage();
+    const kept = process.memoryUsage().heapUsed - before;
+    // Keeping each burst's queue store would hold 20 x 3000 slots x 8 bytes = 480 KB.
+    expect(kept).toBeLessThan(150_000);
   }));
 });
