@@ -58,6 +58,8 @@ export class MessageAssembler {
   private delivering = false;
   /** The buffer of the data frame being copied out of the chunks it spans, until it is complete. */
   private spanning: Buffer | undefined = undefined;
+  /** Where the current data frame's own pieces start in {@link MessageAssembler.pieces}. */
+  private frameFirstPiece = 0;
 
   /** @param settings the limits and modes, read afresh at every frame */
   constructor(settings: MessageSettings) {
@@ -79,6 +81,7 @@ export class MessageAssembler {
       );
     }
     this.messageSize = size;
+    this.frameFirstPiece = this.pieces.length;
   }
 
   /**
@@ -90,18 +93,27 @@ export class MessageAssembler {
   }
 
   /**
-   * Starts a data frame whose payload spans chunks: the caller copies each piece, unmasked, into
-   * the returned buffer at the piece's offset in the frame, and passes that region to
-   * `addPayload` with this buffer as the chunk. The frame's pieces then need no joining, and
-   * the chunks they came from are not kept alive until the frame completes. The buffer is
-   * allocated whole when the frame starts, so the frame's length must already have passed the
-   * limits: a peer announcing a frame of `maxFrame` bytes has that much allocated at once.
+   * Copies the current data frame, which spans chunks, into a buffer of its own from now on:
+   * the caller copies each further piece, unmasked, into the returned buffer at the piece's
+   * offset in the frame, and passes that region to `addPayload` with this buffer as the chunk.
+   * The pieces of the frame kept so far (views, already unmasked) are moved into it first. The
+   * frame's pieces then need no joining, and the chunks they came from are not kept alive until
+   * the frame completes. The buffer is allocated whole, so the frame's length must already have
+   * passed the limits, and the caller decides how much of the frame must have arrived first.
    * @param length the frame's payload length
-   * @returns the buffer to copy the frame's payload into
+   * @returns the buffer to copy the rest of the frame's payload into
    */
   startSpanningFrame(length: number): Buffer {
-    this.spanning = Buffer.allocUnsafe(length);
-    return this.spanning;
+    const buffer = Buffer.allocUnsafe(length);
+    const pieces = this.pieces;
+    let offset = 0;
+    for (let i = this.frameFirstPiece; i < pieces.length; i++) offset += pieces[i].copy(buffer, offset);
+    if (offset > 0) {
+      pieces.length = this.frameFirstPiece;
+      this.piecesLength -= offset;
+    }
+    this.spanning = buffer;
+    return buffer;
   }
 
   /**

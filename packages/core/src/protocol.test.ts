@@ -75,6 +75,39 @@ describe("Protocol", () => {
       expect(events[0].kind === "message" && (events[0].data as Buffer).equals(payload)).toBe(true);
     });
 
+    it("copies a large frame into a buffer of its own once a sixteenth of it has arrived, the pieces before it included", () => {
+      const payload = Buffer.from(Array.from({ length: 1 << 20 }, (_, i) => (i * 7) & 0xff));
+      const bytes = rawFrames({ opcode: 2, payload });
+      const protocol = new Protocol({ role: "server", maxFrame: Infinity, maxMessage: Infinity });
+      const events: ProtocolEvent[] = [];
+      const allocations = vi.spyOn(Buffer, "allocUnsafe");
+      const chunks = [bytes.subarray(0, 1000)];
+      for (let at = 1000; at < bytes.length; at += 16_384) chunks.push(bytes.subarray(at, at + 16_384));
+      const frameSized = () => allocations.mock.calls.filter(([size]) => size >= 1 << 20).length;
+      const allocatedAfter: number[] = [];
+      try {
+        for (const chunk of chunks) {
+          protocol.receive(Buffer.from(chunk), events);
+          allocatedAfter.push(frameSized());
+        }
+      } finally {
+        allocations.mockRestore();
+      }
+      // 1000 bytes, then 16 KiB reads: the 5th read brings the frame past 64 KiB.
+      expect(allocatedAfter.slice(0, 6)).toEqual([0, 0, 0, 0, 1, 1]);
+      expect(allocatedAfter.at(-1)).toBe(1);
+      expect(events).toHaveLength(1);
+      expect(events[0].kind === "message" && (events[0].data as Buffer).equals(payload)).toBe(true);
+    });
+
+    it("joins a fragmented message whose later frame is moved into a buffer of its own partway", () => {
+      const head = "é".repeat(40_000);
+      const tail = "ü€".repeat(100_000);
+      const bytes = rawFrames({ opcode: 1, fin: false, payload: head }, { opcode: 0, payload: tail });
+      const events = parse(bytes, { maxFrame: Infinity, maxMessage: Infinity }, 3_000).events;
+      expect(events).toEqual([text(head + tail)]);
+    });
+
     it("copies a text frame spanning chunks, and a fragmented message of such frames, whole", () => {
       const long = "é".repeat(40_000);
       const bytes = rawFrames({ opcode: 1, payload: long }, { opcode: 1, fin: false, payload: long }, { opcode: 0, payload: long });
