@@ -2,8 +2,9 @@ import { createContext, Err, ensure, run, scoped, sleep, spawn, suspend, until }
 import type { Coroutine, Operation } from "effection";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { rGetFiber, spawnFiber, type Fiber } from "./fiber.js";
-import { IdleWait, isHibernation } from "./hibernate.js";
+import { IdleWait } from "./hibernate.js";
 import { HIBERNATION_SWEEP_MS } from "./home.js";
+import { idle } from "./idle.test-helpers.js";
 import { rGetFiberStats } from "./limits.js";
 import { setLogDestination } from "./log.js";
 
@@ -18,13 +19,6 @@ afterEach(() => {
   vi.useRealTimers();
   setLogDestination("stdout");
 });
-
-/** Wait on `wait` as a connection does. @returns the coroutine running the waiter afterwards. */
-function* idle(wait: IdleWait): Operation<Coroutine> {
-  let signal: unknown = yield wait;
-  if (isHibernation(signal)) signal = yield wait.request;
-  return signal as Coroutine;
-}
 
 /** Let every fiber woken (or asked to hibernate) so far run until it waits again. */
 function settle(): Operation<void> {

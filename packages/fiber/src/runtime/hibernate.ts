@@ -1,4 +1,5 @@
 // Hibernation: a fiber idle in a wait gives its carrier (an effection task) back, and resumes on one when woken.
+// Inline wake-ups: input wakes a fiber waiting on its carrier by running its body on the caller's stack.
 //
 // An idle fiber costs its suspended generators (a few hundred bytes each) plus one live effection
 // task, its carrier: a scope, a coroutine, futures and their closures, measured at ~10 KB, most

@@ -1,8 +1,9 @@
-import { createScope, Err, scoped, sleep, type Coroutine, type Operation, type Scope } from "effection";
+import { createScope, Err, scoped, sleep, type Scope } from "effection";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { spawnFiberIn, type Fiber } from "./fiber.js";
-import { IdleWait, isHibernation } from "./hibernate.js";
+import { IdleWait } from "./hibernate.js";
 import { HIBERNATION_SWEEP_MS } from "./home.js";
+import { idle } from "./idle.test-helpers.js";
 import { rGetFiberStats } from "./limits.js";
 import { setLogDestination } from "./log.js";
 
@@ -23,13 +24,6 @@ afterEach(async () => {
   vi.useRealTimers();
   setLogDestination("stdout");
 });
-
-/** Wait on `wait` as a connection does. @returns the coroutine running the waiter afterwards. */
-function* idle(wait: IdleWait): Operation<Coroutine> {
-  let signal: unknown = yield wait;
-  if (isHibernation(signal)) signal = yield wait.request;
-  return signal as Coroutine;
-}
 
 /** Let the fibers woken so far (through effection) run until they wait again. */
 function turn(ms = 5): Promise<void> {
@@ -155,42 +149,29 @@ describe("inline wake-ups", () => {
     expect(fiber.state).toBe("done");
   });
 
-  it("ignores a wake-up of the wait from the body itself while it runs inline, as it would while it runs", async () => {
-    const wait = new IdleWait(0);
-    const log: string[] = [];
-    spawnFiberIn(scope, "self-waking", function* () {
-      for (let count = 1; ; count++) {
-        yield* idle(wait);
-        log.push(`woken ${count}`);
-        wait.wake();
-      }
-    });
-    await turn();
-    wait.wakeInline();
-    await turn();
-    expect(log).toEqual(["woken 1"]);
-    wait.wakeInline();
-    expect(log).toEqual(["woken 1", "woken 2"]);
-  });
-
-  it("ignores an inline wake-up of the body from itself: it goes on, and still halts", async () => {
-    const wait = new IdleWait(0);
-    const log: string[] = [];
-    const fiber = spawnFiberIn(scope, "self-waking-inline", function* () {
-      for (let count = 1; ; count++) {
-        yield* idle(wait);
-        log.push(`woken ${count}`);
-        wait.wakeInline();
-      }
-    });
-    await turn();
-    wait.wakeInline();
-    wait.wakeInline();
-    expect(log).toEqual(["woken 1", "woken 2"]);
-    await fiber.halt();
-    expect(fiber.state).toBe("halted");
-    expect(logged).toEqual([]);
-  });
+  it.each(["wake", "wakeInline"] as const)(
+    "ignores a wake-up of the wait from the body itself while it runs inline (%s), as it would while it runs: it goes on, and still halts",
+    async (how) => {
+      const wait = new IdleWait(0);
+      const log: string[] = [];
+      const fiber = spawnFiberIn(scope, "self-waking", function* () {
+        for (let count = 1; ; count++) {
+          yield* idle(wait);
+          log.push(`woken ${count}`);
+          wait[how]();
+        }
+      });
+      await turn();
+      wait.wakeInline();
+      await turn();
+      expect(log).toEqual(["woken 1"]);
+      wait.wakeInline();
+      expect(log).toEqual(["woken 1", "woken 2"]);
+      await fiber.halt();
+      expect(fiber.state).toBe("halted");
+      expect(logged).toEqual([]);
+    },
+  );
 
   it("contains and logs a failure of the body while it runs inline", async () => {
     const wait = new IdleWait(0);

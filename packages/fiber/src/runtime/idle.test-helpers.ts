@@ -1,0 +1,13 @@
+// Test helper: wait on an IdleWait the way a WebSocket connection does.
+import type { Coroutine, Operation } from "effection";
+import { IdleWait, isHibernation } from "./hibernate.js";
+
+/**
+ * Wait on `wait` as a connection does, following it into hibernation when asked.
+ * @returns the coroutine running the waiter afterwards
+ */
+export function* idle(wait: IdleWait): Operation<Coroutine> {
+  let signal: unknown = yield wait;
+  if (isHibernation(signal)) signal = yield wait.request;
+  return signal as Coroutine;
+}
