@@ -30,9 +30,10 @@ export interface MessageSettings {
 /**
  * Turns the payload pieces of data frames into message events. A frame that arrived whole inside
  * one chunk is delivered as a view of that chunk (binary) or decoded straight from it (text), with
- * no copy. A frame spanning chunks is copied, piece by piece, into a buffer of its own (see
- * {@link MessageAssembler.startSpanningFrame}), which is the message when the frame is the whole
- * message. The frames of a fragmented message are kept (as views or their buffers) and joined
+ * no copy. A frame spanning chunks is kept as views of them until a fair share of it has
+ * arrived, then moved into a buffer of its own and copied there piece by piece (see
+ * {@link MessageAssembler.startSpanningFrame}); that buffer is the message when the frame is the
+ * whole message. The frames of a fragmented message are kept (as views or their buffers) and joined
  * once, at the end. Text is validated as each piece arrives, so invalid UTF-8 fails at once. In
  * partial mode, text pieces never split a code point: an incomplete trailing sequence is carried
  * over.

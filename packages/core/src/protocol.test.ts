@@ -100,6 +100,22 @@ describe("Protocol", () => {
       expect(events[0].kind === "message" && (events[0].data as Buffer).equals(payload)).toBe(true);
     });
 
+    it("allocates no buffer more than 1 MiB ahead of what has arrived, however large the frame may be", () => {
+      const length = 16 << 20;
+      const protocol = new Protocol({ role: "server", maxFrame: length, maxMessage: length });
+      const events: ProtocolEvent[] = [];
+      const header = Buffer.from([0x82, 0xff, 0, 0, 0, 0, 0x01, 0, 0, 0, 1, 2, 3, 4]); // 16 MiB, masked
+      const allocations = vi.spyOn(Buffer, "allocUnsafe");
+      try {
+        protocol.receive(header, events);
+        for (let sent = 0; sent < 2 << 20; sent += 65_536) protocol.receive(Buffer.alloc(65_536), events);
+        expect(allocations.mock.calls.filter(([size]) => size >= 1 << 20)).toEqual([]);
+      } finally {
+        allocations.mockRestore();
+      }
+      expect(events).toEqual([]);
+    });
+
     it("joins a fragmented message whose later frame is moved into a buffer of its own partway", () => {
       const head = "é".repeat(40_000);
       const tail = "ü€".repeat(100_000);

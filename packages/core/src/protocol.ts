@@ -485,11 +485,19 @@ export class Protocol {
 const SPAN_AHEAD = 16;
 
 /**
+ * And at most this many bytes beyond what has arrived: 16 socket reads of 64 KiB, the most the
+ * rule above allowed when only a frame's first read counted. Without it, a peer announcing a
+ * 16 MiB frame (the echo's limit) made the server hold 16 MiB once it had sent 1 MiB.
+ */
+const MAX_AHEAD = 1024 * 1024;
+
+/**
  * Whether a data frame of `length` bytes, of which `arrived` bytes have arrived with the chunk
  * in hand, is copied into a buffer of its own from now on: it must go on past this chunk, and
  * the buffer may be at most {@link SPAN_AHEAD} times what has arrived (a 1 MiB frame needs
- * 64 KiB of it). Until then its pieces are kept as views of the chunks.
+ * 64 KiB of it) and at most {@link MAX_AHEAD} bytes more. Until then its pieces are kept as
+ * views of the chunks.
  */
 function spansChunks(length: number, arrived: number): boolean {
-  return length > arrived && length <= arrived * SPAN_AHEAD;
+  return length > arrived && length <= arrived * SPAN_AHEAD && length - arrived <= MAX_AHEAD;
 }
