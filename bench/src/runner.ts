@@ -31,6 +31,11 @@ export interface ThroughputSample {
    * (the warm-up's taken at the measured rate). Robust to a busy machine, unlike the rate.
    */
   cpuUs?: number;
+  /**
+   * For workloads that time it, the server's median time from a socket read to its next write,
+   * in microseconds, over the whole job: its own share of each round trip.
+   */
+  readToWriteUs?: number;
 }
 
 /** One round's memory figures, bytes per idle connection. */
@@ -166,6 +171,8 @@ function* runRound(
       if (row.note !== undefined) continue;
       try {
         const job = result.workload.job(server.target, timing);
+        const timesReadToWrite = result.workload.timesReadToWrite === true;
+        if (timesReadToWrite) server.startReadToWrite();
         const cpuBefore = processCpuMs(server.pid);
         const outcome = yield* scoped(() => pool.run(job));
         const cpuAfter = processCpuMs(server.pid);
@@ -173,6 +180,7 @@ function* runRound(
         if (cpuBefore !== undefined && cpuAfter !== undefined) {
           sample.cpuUs = cpuPerMessageUs(cpuAfter - cpuBefore, outcome, timing);
         }
+        if (timesReadToWrite) sample.readToWriteUs = (yield* server.readToWrite()).medianUs;
         record(result, row, sample);
       } catch (error) {
         row.note = `failed: ${messageOf(error)}`;
@@ -280,7 +288,8 @@ function rowOf(result: WorkloadResult, server: ServerName): ServerRow {
 function describe(sample: ThroughputSample | MemorySample, unit: string): string {
   if ("rate" in sample) {
     const cpu = sample.cpuUs === undefined ? "" : `, server CPU ${sample.cpuUs.toFixed(1)} us/msg`;
-    return `${Math.round(sample.rate)} ${unit}, p50 ${sample.p50.toFixed(3)} ms${cpu}`;
+    const readToWrite = sample.readToWriteUs === undefined ? "" : `, server read to write ${sample.readToWriteUs.toFixed(1)} us`;
+    return `${Math.round(sample.rate)} ${unit}, p50 ${sample.p50.toFixed(3)} ms${cpu}${readToWrite}`;
   }
   return `${(sample.rssPerConnection / 1024).toFixed(1)} KiB RSS, ${(sample.heapPerConnection / 1024).toFixed(1)} KiB heap per connection`;
 }

@@ -30,6 +30,11 @@ export interface Workload {
   unit: string;
   goal: Goal;
   /**
+   * Whether the server also times each socket read to its next write: the server's own share
+   * of a round trip, which only a single connection in ping-pong isolates (workload a).
+   */
+  timesReadToWrite?: boolean;
+  /**
    * The generator job for a server.
    * @param target the server's echo endpoint.
    * @param timing durations and sizes.
@@ -58,6 +63,7 @@ export const WORKLOADS: readonly Workload[] = [
     title: "(a) 1 connection, 64 B text, ping-pong (latency)",
     unit: "msgs/s",
     goal: { metric: "p50", ratio: 1.0 },
+    timesReadToWrite: true,
     job: echo(1, 1, WS_MSG_TEXT, 64),
   },
   {

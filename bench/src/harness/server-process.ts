@@ -7,6 +7,12 @@ import { fileURLToPath } from "node:url";
 import { action, race, sleep, type Operation, resource } from "effection";
 import type { EchoTarget } from "../generator/echo-connection.js";
 import { isMemoryReply, MEMORY_REQUEST, type MemoryReply } from "../servers/memory-messages.js";
+import {
+  isReadToWriteReply,
+  READ_TO_WRITE_START,
+  READ_TO_WRITE_STOP,
+  type ReadToWriteReply,
+} from "../servers/read-to-write.js";
 import { useInbox } from "../ipc-inbox.js";
 import { NO_DIAGNOSTICS, type ServerDiagnostics } from "./diagnostics.js";
 import { exited, stopProcess } from "./process-exit.js";
@@ -32,12 +38,16 @@ export interface ServerProcess {
   target: EchoTarget;
   /** Its RSS and V8 heap after a full collection, as it reports them itself. */
   memory(): Operation<MemoryReply>;
+  /** Start timing its socket reads to its next writes (see `startReadToWrite`). */
+  startReadToWrite(): void;
+  /** Stop that timing: the median it measured. */
+  readToWrite(): Operation<ReadToWriteReply>;
 }
 
 const HOST = "127.0.0.1";
 const START_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 5_000;
-const PROBE = fileURLToPath(new URL("../servers/memory-probe.js", import.meta.url));
+const PROBE = fileURLToPath(new URL("../servers/server-probe.js", import.meta.url));
 const BASELINES = fileURLToPath(new URL("../servers/server-main.js", import.meta.url));
 
 /**
@@ -108,15 +118,22 @@ export function useServerProcess(spec: ServerSpec, diagnostics: ServerDiagnostic
         })(),
       ]);
       if (!started) throw new Error(`${spec.name} exited at start: ${errorLine(stderr)}`);
-      const memory = function* (): Operation<MemoryReply> {
-        child.send(MEMORY_REQUEST);
+      /** Send `request`, then wait for the reply `isReply` recognises. */
+      const ask = function* <T>(request: string, isReply: (message: unknown) => message is T, what: string): Operation<T> {
+        child.send(request);
         for (let message = yield* next(); message !== undefined; message = yield* next()) {
-          if (isMemoryReply(message)) return message;
+          if (isReply(message)) return message;
         }
-        throw new Error(`${spec.name} exited before reporting its memory: ${errorLine(stderr)}`);
+        throw new Error(`${spec.name} exited before reporting ${what}: ${errorLine(stderr)}`);
       };
-      const pid = child.pid ?? -1;
-      yield* provide({ spec, pid, target: { host: HOST, port, path: spec.path }, memory });
+      yield* provide({
+        spec,
+        pid: child.pid ?? -1,
+        target: { host: HOST, port, path: spec.path },
+        memory: () => ask(MEMORY_REQUEST, isMemoryReply, "its memory"),
+        startReadToWrite: () => void child.send(READ_TO_WRITE_START),
+        readToWrite: () => ask(READ_TO_WRITE_STOP, isReadToWriteReply, "its read-to-write time"),
+      });
     } finally {
       yield* stopProcess(child, STOP_GRACE_MS);
       if (typeof stdout === "number") closeSync(stdout);
