@@ -90,14 +90,9 @@ export class IdleWait implements Effect<unknown> {
 
   /** Resume the waiter, in its task or out of hibernation; nothing if nobody waits. */
   wake(): void {
-    const settle = this.settle;
-    if (settle !== undefined) {
+    if (this.settle !== undefined) {
       // Its body runs inline right now (see wakeInline): it is not waiting.
-      if (this.driver?.runningInline) return;
-      const routine = this.routine;
-      this.settle = undefined;
-      this.routine = undefined;
-      settle(Ok(routine));
+      if (!this.driver?.runningInline) this.resumeWaiter(this.routine);
       return;
     }
     const sleeper = this.sleeper;
@@ -125,20 +120,12 @@ export class IdleWait implements Effect<unknown> {
 
   /** @internal The body ran inline past this wait: effection resumes its task, to go on. */
   release(): void {
-    const settle = this.settle;
-    if (settle === undefined) return;
-    this.settle = undefined;
-    this.routine = undefined;
-    settle(Ok(undefined));
+    this.resumeWaiter(undefined);
   }
 
   /** @internal Ask the waiter's fiber to hibernate: its wait is resumed to yield the request. */
   hibernate(): void {
-    const settle = this.settle;
-    if (settle === undefined) return;
-    this.settle = undefined;
-    this.routine = undefined;
-    settle(Ok(HIBERNATE));
+    this.resumeWaiter(HIBERNATE);
   }
 
   /** @internal `fiber` hibernated in this wait: the wake-up resumes it on a carrier. */
@@ -149,6 +136,15 @@ export class IdleWait implements Effect<unknown> {
   /** @internal The hibernating fiber is being halted: a wake-up no longer resumes it. */
   abandon(): void {
     this.sleeper = undefined;
+  }
+
+  /** Resume the waiter waiting in its task with `value`; nothing if none waits there. */
+  private resumeWaiter(value: unknown): void {
+    const settle = this.settle;
+    if (settle === undefined) return;
+    this.settle = undefined;
+    this.routine = undefined;
+    settle(Ok(value));
   }
 
   private leaveIdle(): void {
