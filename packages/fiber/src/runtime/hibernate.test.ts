@@ -1,8 +1,8 @@
 import { createContext, Err, ensure, run, scoped, sleep, spawn, suspend, until } from "effection";
-import type { Coroutine, Operation } from "effection";
+import type { Coroutine, Effect, Operation } from "effection";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { rGetFiber, spawnFiber, type Fiber } from "./fiber.js";
-import { IdleWait } from "./hibernate.js";
+import { currentCoroutine, IdleWait } from "./hibernate.js";
 import { HIBERNATION_SWEEP_MS } from "./home.js";
 import { idle } from "./idle.test-helpers.js";
 import { rGetFiberStats } from "./limits.js";
@@ -45,6 +45,27 @@ function sleeper(log: string[], ms: number, label = ""): () => Operation<void> {
       yield* sleep(ms);
       log.push(`${label}finished`);
     }
+  };
+}
+
+/** `body`, recording each value it is resumed with in `values`, as a frame above it sees them. */
+function recordingResumes(body: () => Operation<void>, values: unknown[]): Operation<void> {
+  return {
+    [Symbol.iterator]() {
+      const inner = body()[Symbol.iterator]();
+      return {
+        next(value?: unknown) {
+          values.push(value);
+          return inner.next(value);
+        },
+        return(value?: unknown) {
+          return (inner.return as (value?: unknown) => IteratorResult<Effect<unknown>, void>)(value);
+        },
+        throw(error?: unknown) {
+          return (inner.throw as (error?: unknown) => IteratorResult<Effect<unknown>, void>)(error);
+        },
+      };
+    },
   };
 }
 
@@ -192,6 +213,32 @@ describe("hibernation", () => {
       expect(caught).toEqual(new Error("interrupted"));
       expect(fiber.state).toBe("done");
     });
+  });
+
+  it("never resumes a fiber's frames with a coroutine, which they would keep while it hibernates", async () => {
+    // Every frame between the carrier and the wait receives the values the body is resumed
+    // with; an optimized generator frame may keep one, and with a coroutine its whole task.
+    const resumedWith: unknown[] = [];
+    await run(function* () {
+      const wait = new IdleWait(10);
+      const fiber = yield* spawnFiber("recorded", () =>
+        recordingResumes(function* () {
+          yield* currentCoroutine();
+          for (;;) yield* idle(wait);
+        }, resumedWith),
+      );
+      yield* settle();
+      wait.wake();
+      yield* settle();
+      wait.wakeInline();
+      yield* sweepPastTenMs();
+      expect(fiber.hibernating).toBe(true);
+      wait.wake();
+      yield* settle();
+      yield* until(fiber.halt());
+    });
+    expect(resumedWith.length).toBeGreaterThan(4);
+    expect(resumedWith.filter((value) => typeof value === "object" && value !== null)).toEqual([]);
   });
 
   it("contains and logs the failure of a fiber after it woke from hibernation", async () => {

@@ -21,12 +21,12 @@ const HIBERNATE = Symbol("hibernate");
  * takes it when the fiber may hibernate; if it reaches effection instead (the fiber may not
  * hibernate after all), it is an ordinary wait for the same wake-up.
  */
-class HibernationRequest implements Effect<Coroutine> {
+class HibernationRequest implements Effect<void> {
   readonly description = "hibernate until woken";
 
   constructor(readonly wait: IdleWait) {}
 
-  enter(resolve: (result: Result<Coroutine>) => void, routine: Coroutine): (exited: (result: Result<void>) => void) => void {
+  enter(resolve: (result: Result<void>) => void, routine: Coroutine): (exited: (result: Result<void>) => void) => void {
     return this.wait.waitInTask(resolve, routine);
   }
 }
@@ -35,7 +35,14 @@ class HibernationRequest implements Effect<Coroutine> {
  * A reusable wait for "something happened" (input, a timer) that lets the waiting fiber
  * hibernate once it has waited `hibernateAfter` ms. Wake it with {@link IdleWait.wake}; wait on
  * it as {@link isHibernation} shows. One per waiter (a connection has one), entered at every
- * wait; it resumes the waiter with its coroutine.
+ * wait. The waiter is resumed with no value: the coroutine that runs it after the wake-up
+ * (another carrier's, after hibernation) is handed over by {@link IdleWait.takeCoroutine}.
+ *
+ * Why not resume it with the coroutine: a value a generator is resumed with passes through
+ * the `yield*` of every frame above it, and each frame keeps it in a register after that
+ * `yield*` has completed. A hibernating connection's frames then kept the coroutine of the
+ * carrier they last ran on, and with it that carrier's whole task: ~1.3 KB per idle connection
+ * (660 ended carriers kept by 2,000 idle connections of the example server).
  */
 export class IdleWait implements Effect<unknown> {
   readonly description = "an idle wait";
@@ -49,6 +56,8 @@ export class IdleWait implements Effect<unknown> {
   private routine: Coroutine | undefined = undefined;
   /** The fiber hibernating in this wait, resumed by the wake-up. */
   private sleeper: FiberRecord | undefined = undefined;
+  /** The coroutine that runs the waiter since its last wake-up, until it takes it or waits again. */
+  private wokenIn: Coroutine | undefined = undefined;
   /** The instruction that hibernates the waiter. */
   readonly request = new HibernationRequest(this);
   private readonly exit = (exited: (result: Result<void>) => void): void => {
@@ -66,6 +75,7 @@ export class IdleWait implements Effect<unknown> {
   enter(resolve: (result: Result<unknown>) => void, routine: Coroutine): (exited: (result: Result<void>) => void) => void {
     this.settle = resolve;
     this.routine = routine;
+    this.wokenIn = undefined;
     const fiber = routine.scope.get(FiberContext);
     // Only a wait in its carrier's scope (not in a scope nested inside it) is the body's own:
     // it alone can hibernate, or be resumed inline.
@@ -77,10 +87,22 @@ export class IdleWait implements Effect<unknown> {
   }
 
   /** Wait in the task for the wake-up (the fallback of a request that was not taken). */
-  waitInTask(resolve: (result: Result<Coroutine>) => void, routine: Coroutine): (exited: (result: Result<void>) => void) => void {
+  waitInTask(resolve: (result: Result<void>) => void, routine: Coroutine): (exited: (result: Result<void>) => void) => void {
     this.settle = resolve as (result: Result<unknown>) => void;
     this.routine = routine;
+    this.wokenIn = undefined;
     return this.exit;
+  }
+
+  /**
+   * The coroutine that runs the waiter now, after its wait was woken (on a new carrier, if it
+   * hibernated): resuming it with an error throws where the waiter waits next. Handed over once.
+   * @returns the coroutine, or undefined if the wait was not woken since the waiter took it
+   */
+  takeCoroutine(): Coroutine | undefined {
+    const routine = this.wokenIn;
+    this.wokenIn = undefined;
+    return routine;
   }
 
   /** Whether a waiter waits here in its task (as effection sees it). */
@@ -92,7 +114,9 @@ export class IdleWait implements Effect<unknown> {
   wake(): void {
     if (this.settle !== undefined) {
       // Its body runs inline right now (see wakeInline): it is not waiting.
-      if (!this.driver?.runningInline) this.resumeWaiter(this.routine);
+      if (this.driver?.runningInline) return;
+      this.wokenIn = this.routine;
+      this.resumeWaiter(undefined);
       return;
     }
     const sleeper = this.sleeper;
@@ -110,7 +134,16 @@ export class IdleWait implements Effect<unknown> {
    */
   wakeInline(): void {
     const driver = this.driver;
-    if (driver === undefined || !driver.runInline(this, this.routine as Coroutine)) this.wake();
+    if (driver !== undefined && this.settle !== undefined && !driver.runningInline) {
+      this.wokenIn = this.routine;
+      if (driver.runInline(this)) return;
+    }
+    this.wake();
+  }
+
+  /** @internal The fiber hibernating here woke on a carrier whose coroutine is `routine`. */
+  wokeOn(routine: Coroutine): void {
+    this.wokenIn = routine;
   }
 
   /** @internal The body ran inline and waits here again: its idle time starts anew. */
@@ -131,6 +164,7 @@ export class IdleWait implements Effect<unknown> {
   /** @internal `fiber` hibernated in this wait: the wake-up resumes it on a carrier. */
   hibernated(fiber: FiberRecord): void {
     this.sleeper = fiber;
+    this.wokenIn = undefined;
   }
 
   /** @internal The hibernating fiber is being halted: a wake-up no longer resumes it. */
@@ -139,7 +173,7 @@ export class IdleWait implements Effect<unknown> {
   }
 
   /** Resume the waiter waiting in its task with `value`; nothing if none waits there. */
-  private resumeWaiter(value: unknown): void {
+  private resumeWaiter(value: typeof HIBERNATE | undefined): void {
     const settle = this.settle;
     if (settle === undefined) return;
     this.settle = undefined;
@@ -157,16 +191,15 @@ export class IdleWait implements Effect<unknown> {
 
 /**
  * Whether an idle wait was resumed to hibernate: the waiter must then yield the wait's
- * `request` (which resumes it with its coroutine when woken), else the value is the coroutine
- * that runs it. (Checked by the waiter in its own frame: a helper generator around the two
- * yields would stay suspended, ~140 bytes, for as long as the fiber hibernates.)
+ * `request` (which resumes it when woken). (Checked by the waiter in its own frame: a helper
+ * generator around the two yields would stay suspended, ~140 bytes, for as long as the fiber
+ * hibernates.)
  * @param signal - what the wait resumed the waiter with
  * @returns true if the fiber is to hibernate
  * @example
  * ```ts
- * let signal = yield wait;
- * if (isHibernation(signal)) signal = yield wait.request;
- * const routine = signal as Coroutine; // the coroutine running the waiter now
+ * if (isHibernation(yield wait)) yield wait.request;
+ * const routine = wait.takeCoroutine(); // the coroutine running the waiter now
  * ```
  */
 export function isHibernation(signal: unknown): boolean {
@@ -175,18 +208,22 @@ export function isHibernation(signal: unknown): boolean {
 
 /**
  * The coroutine running the current operation: an effect's `enter` is handed it. Resuming it
- * with an error throws that error where the operation waits.
+ * with an error throws that error where the operation waits. It comes back as this
+ * generator's return value, not as the value its effect resumes it with, which would stay in
+ * the registers of every frame above (see {@link IdleWait}); only the caller's frame sees it.
  * @returns the coroutine
  */
 export function* currentCoroutine(): Operation<Coroutine> {
-  const routine: unknown = yield {
+  let routine: Coroutine | undefined;
+  yield {
     description: "the current coroutine",
-    enter: (resolve: (result: Result<Coroutine>) => void, coroutine: Coroutine) => {
-      resolve(Ok(coroutine));
+    enter: (resolve: (result: Result<void>) => void, coroutine: Coroutine) => {
+      routine = coroutine;
+      resolve(Ok());
       return (exited: (result: Result<void>) => void) => exited(Ok());
     },
   };
-  return routine as Coroutine;
+  return routine as Coroutine; // set by the effect before it resumed this generator
 }
 
 /** Effection's contexts that every task sets on its own scope, and the fiber's own two. */
@@ -275,6 +312,8 @@ export type Resumption = "start" | "wake" | "halt";
 export class FiberDriver implements Iterator<Effect<unknown>, void, unknown> {
   private pending: Resumption = "start";
   private wokenBy: Coroutine | undefined = undefined;
+  /** The wait the body hibernates in, until a carrier takes it up again. */
+  private sleptIn: IdleWait | undefined = undefined;
   /** The body is being returned (halted): it may not hibernate any more. */
   private unwinding = false;
   /** The body runs inline (see {@link FiberDriver.runInline}). */
@@ -334,10 +373,13 @@ export class FiberDriver implements Iterator<Effect<unknown>, void, unknown> {
     const resumption = this.pending;
     if (resumption === "start") return this.step(this.body.next(value));
     this.pending = "start";
+    const wait = this.sleptIn;
+    this.sleptIn = undefined;
     if (resumption === "halt") return this.return();
     const routine = this.wokenBy;
     this.wokenBy = undefined;
-    return this.step(this.body.next(routine));
+    if (routine !== undefined) wait?.wokeOn(routine);
+    return this.step(this.body.next(undefined));
   }
 
   /**
@@ -380,17 +422,16 @@ export class FiberDriver implements Iterator<Effect<unknown>, void, unknown> {
    * What this buys: a wake-up through effection (its reducer, then a `yield*` resume through
    * every frame from the task down to the body) took ~6 us of the ~15 us between a 64-byte
    * message's arrival and its echo (benchmark a).
-   * @param wait - the wait the body is suspended in
-   * @param routine - the carrier's coroutine, what the body expects its wait to resume it with
+   * @param wait - the wait the body is suspended in (its coroutine is ready to be taken)
    * @returns false if the body cannot run inline now (it is being halted, or already runs
    *   inline): wake it as usual
    */
-  runInline(wait: IdleWait, routine: Coroutine): boolean {
+  runInline(wait: IdleWait): boolean {
     if (this.unwinding || this.inline) return false;
     let outcome: IteratorResult<Effect<unknown>, void> | Thrown;
     this.inline = true;
     try {
-      outcome = this.body.next(routine);
+      outcome = this.body.next(undefined);
     } catch (error) {
       outcome = new Thrown(error);
     } finally {
@@ -417,6 +458,7 @@ export class FiberDriver implements Iterator<Effect<unknown>, void, unknown> {
 
   private step(result: IteratorResult<Effect<unknown>, void>): IteratorResult<Effect<unknown>, void> {
     if (!result.done && result.value instanceof HibernationRequest && !this.unwinding && this.fiber.tryHibernate(result.value.wait)) {
+      this.sleptIn = result.value.wait;
       return { done: true, value: undefined };
     }
     return result;

@@ -7,7 +7,6 @@ import { IdleWait, isHibernation } from "./hibernate.js";
  * @returns the coroutine running the waiter afterwards
  */
 export function* idle(wait: IdleWait): Operation<Coroutine> {
-  let signal: unknown = yield wait;
-  if (isHibernation(signal)) signal = yield wait.request;
-  return signal as Coroutine;
+  if (isHibernation(yield wait)) yield wait.request;
+  return wait.takeCoroutine() as Coroutine; // every wake-up hands it over
 }

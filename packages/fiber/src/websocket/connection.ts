@@ -372,16 +372,16 @@ export class WebSocket implements SocketConsumer {
     const dispatched = this.dispatcher !== undefined;
     const arrival = this.beginWait();
     if (arrival === undefined) return;
-    let signal: unknown = yield arrival;
-    if (isHibernation(signal)) signal = yield arrival.request;
-    if (dispatched) this.dispatcher = signal as Coroutine;
+    if (isHibernation(yield arrival)) yield arrival.request;
+    const routine = arrival.takeCoroutine();
+    if (dispatched) this.dispatcher = routine;
   }
 
   /**
    * Flush what is queued and let go of the dispatcher before a wait for the next event: it is
    * not held while idle, so that a hibernating fiber keeps no coroutine alive (after
    * hibernation the dispatcher goes on in the coroutine of its new carrier, which the wait
-   * resumes the waiter with). For waiters that yield the wait themselves (see
+   * hands over with `takeCoroutine`). For waiters that yield the wait themselves (see
    * {@link WebSocket.waitForEvent}).
    * @returns the wait to yield, or undefined if an event is already waiting
    */

@@ -1,5 +1,5 @@
 // webSocketRun: deliver a connection's events to a callback, in order, one at a time, until closed.
-import type { Coroutine, Operation } from "effection";
+import type { Operation } from "effection";
 import {
   WS_EVENT_CLOSE,
   WS_EVENT_ERROR,
@@ -129,12 +129,10 @@ export function* webSocketRun(
     yield* deliver(ws, callback, arg, WS_EVENT_OPEN, null, 0);
     // Deliver events until the connection is closed (the close handshake completed or input
     // ended). The loop lives in this frame: one suspended generator less per idle connection.
-    // `event`, `result` and `signal` are cleared before each wait: a generator keeps what its
-    // variables last held, and an idle connection must not keep its last message, nor a
-    // hibernating one its old carrier's coroutine, alive.
+    // `event` and `result` are cleared before each wait: a generator keeps what its variables
+    // last held, and an idle connection must not keep its last message alive.
     let event: DeliverableEvent | undefined;
     let result: Operation<void> | void;
-    let signal: unknown;
     for (;;) {
       event = ws.nextEvent();
       if (event === undefined) {
@@ -142,10 +140,8 @@ export function* webSocketRun(
         // ws.waitForEvent() inlined: one generator less per wait (~0.1 us) and per idle connection.
         const arrival = ws.beginWait();
         if (arrival === undefined) continue;
-        signal = yield arrival;
-        if (isHibernation(signal)) signal = yield arrival.request;
-        ws.dispatcher = signal as Coroutine;
-        signal = undefined;
+        if (isHibernation(yield arrival)) yield arrival.request;
+        ws.dispatcher = arrival.takeCoroutine();
       } else if (event.kind === "message") {
         // deliver() inlined: one generator less per message, ~1% of a pipelined 64-byte echo.
         ws.dispatching = true;
