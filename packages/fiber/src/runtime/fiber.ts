@@ -4,6 +4,7 @@ import type { Operation, Scope } from "effection";
 import type { Carrier } from "./carrier.js";
 import type { ErrorBoundary } from "./error-boundary.js";
 import { FiberContext } from "./fiber-context.js";
+import { FiberRun } from "./fiber-run.js";
 import type { Handoff } from "./handoff.js";
 import { FiberDriver, taskHoldsNothing, type IdleWait } from "./hibernate.js";
 import { FiberHome } from "./home.js";
@@ -277,39 +278,6 @@ export class FiberRecord implements Fiber, SlotWaiter, ErrorBoundary {
   }
 }
 
-/** Lets a fiber spawned from plain code start only after that code returns (C's next turn). */
-function nextTurn(): Operation<void> {
-  return action<void>((resolve) => {
-    queueMicrotask(resolve);
-    return () => {};
-  });
-}
-
-function* runFiber(
-  fiber: FiberRecord,
-  body: () => Operation<unknown>,
-  queueTimeout: number,
-  deferred: boolean,
-): Operation<void> {
-  try {
-    if (deferred) yield* nextTurn();
-    if (!fiber.hasSlot && !(yield* fiber.waitForSlot(queueTimeout))) {
-      fiber.state = "expired";
-      fiberPool.expired++;
-      return;
-    }
-    fiber.begin();
-    yield* body();
-    // A halted body whose cleanup yielded comes back here as if it had returned (that is how
-    // `yield*` resumes after a cleanup): the driver knows it was halted.
-    if (!fiber.driver?.halting && fiber.state === "running") fiber.state = "done";
-  } catch (error) {
-    fiber.fail(error);
-  } finally {
-    fiber.end();
-  }
-}
-
 function describe(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
@@ -356,8 +324,7 @@ export function startFiber(
   if (fiberPool.tryAcquire()) fiber.hasSlot = true;
   else fiberPool.enqueue(fiber);
   const queueTimeout = options.queueTimeout ?? 0;
-  const run = runFiber(fiber, body, queueTimeout, options.deferred ?? false);
-  fiber.driver = new FiberDriver(run[Symbol.iterator](), fiber);
+  fiber.driver = new FiberDriver(new FiberRun(fiber, body, queueTimeout, options.deferred ?? false), fiber);
   home.carry(fiber);
   return fiber;
 }
