@@ -1,5 +1,5 @@
 // The state a running server shares with the code that answers its requests and upgrades.
-import type { WebSocket } from "@fiberws/fiber";
+import type { Clock, WebSocket } from "@fiberws/fiber";
 import type { ActionTable } from "./actions.js";
 import type { WebConfig } from "./config/mod.js";
 
@@ -17,4 +17,6 @@ export interface ServerState {
    * idle connection.
    */
   readonly webSockets: Set<WebSocket>;
+  /** The time source of every connection's timers: the one in force where the server started. */
+  readonly clock: Clock;
 }

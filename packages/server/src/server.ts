@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from "node:net";
 import { resource, useScope, type Operation } from "effection";
 import { WS_STATUS_GOING_AWAY } from "@fiberws/core";
-import { rDebug, useFiberLimits } from "@fiberws/fiber";
+import { ClockContext, rDebug, useFiberLimits } from "@fiberws/fiber";
 import type { ActionTable, WebAction } from "./actions.js";
 import type { WebConfig } from "./config/mod.js";
 import { answerClientError } from "./client-error.js";
@@ -110,6 +110,7 @@ export function serve(server: WebServer): Operation<WebService> {
       actions: server.actions,
       stopping: () => stopping,
       webSockets: new Set(),
+      clock: yield* ClockContext.expect(),
     };
     const gate = new ConnectionGate(config.limits.connections);
     const refused = new WeakSet<Socket>();

@@ -5,10 +5,9 @@ import type { Operation } from "effection";
 import { validateUpgradeRequest, WS_STATE_OPEN, WS_STATUS_GOING_AWAY, WS_STATUS_INTERNAL_ERROR } from "@fiberws/core";
 import {
   closeAndRelease,
-  createWebSocket,
+  WebSocket,
   webSocketGetState,
   webSocketSendClose,
-  type WebSocket,
   type WebSocketOptions,
 } from "@fiberws/fiber";
 import { findAction, type WebAction } from "./actions.js";
@@ -99,26 +98,37 @@ export function planUpgrade(state: ServerState, req: IncomingMessage): UpgradePl
 
 /**
  * Accept a planned upgrade: send the `101`, wrap the socket as a server-role WebSocket with the
- * configured limits and timeouts, and run the action until it returns. When the server starts
- * to stop, the connection is sent a close with 1001 at once, so an action reading it returns
- * by itself (one that does not is halted by the shutdown after its grace). The connection is
- * then closed (1001, bounded by `timeouts.close`); if the action threw, it is closed with 1011
- * first and the error is rethrown for the caller to log.
+ * configured limits and timeouts, and return the operation that runs the action until it
+ * returns. When the server starts to stop, the connection is sent a close with 1001 at once, so
+ * an action reading it returns by itself (one that does not is halted by the shutdown after its
+ * grace). The connection is then closed (1001, bounded by `timeouts.close`); if the action
+ * threw, it is closed with 1011 first and the error is rethrown for the caller to log.
+ *
+ * Called when the connection's fiber starts, it is a plain function so that no frame of the
+ * connection keeps `upgrade` (the plan and the `101`'s headers: ~290 bytes per idle connection);
+ * the operation it returns keeps the action's `web` alone.
  * @param state the server's shared state.
  * @param upgrade the accepted plan from {@link planUpgrade}, the socket detached from the HTTP
  *   parser, and what the fiber keeps of the request.
- * @throws whatever the action throws.
+ * @returns the operation running the action on the connection.
+ * @throws whatever the action throws, from the operation.
  */
-export function* acceptUpgrade(state: ServerState, upgrade: AcceptedUpgrade): Operation<void> {
+export function acceptUpgrade(state: ServerState, upgrade: AcceptedUpgrade): Operation<void> {
   upgrade.socket.write(switchingProtocols(upgrade.plan.headers));
   // The connection object lives in this fiber's own frame: no resource task and no child task
   // for the stop signal, which saves ~25 KB per idle connection (two effection tasks).
-  const webSocket = yield* createWebSocket(upgrade.socket, connectionOptions(state.config, upgrade));
+  const webSocket = new WebSocket(upgrade.socket, connectionOptions(state.config, upgrade), state.clock);
   // Shutdown may have begun since the upgrade was planned: then the action finds it closing.
   if (state.stopping()) webSocket.startClose(WS_STATUS_GOING_AWAY, "going away");
   else state.webSockets.add(webSocket);
+  return runAction(state, upgrade.plan.action, upgradedWeb(state.config, upgrade, webSocket));
+}
+
+/** Run the action of an accepted upgrade on its connection, then close and release it. */
+function* runAction(state: ServerState, action: WebAction, web: WebSocketWeb): Operation<void> {
+  const { webSocket } = web;
   try {
-    yield* upgrade.plan.action(upgradedWeb(state.config, upgrade, webSocket));
+    yield* action(web);
   } catch (error) {
     if (webSocketGetState(webSocket) === WS_STATE_OPEN) {
       yield* webSocketSendClose(webSocket, WS_STATUS_INTERNAL_ERROR, "internal server error");
@@ -130,8 +140,8 @@ export function* acceptUpgrade(state: ServerState, upgrade: AcceptedUpgrade): Op
   }
 }
 
-// The two builders below are plain functions, not part of acceptUpgrade: a generator keeps a
-// register for every temporary it ever uses, for as long as it is suspended (each connection).
+// The builders below are plain functions: a generator keeps a register for every temporary it
+// ever uses, for as long as it is suspended (each connection).
 
 /** The connection's settings from the configuration. */
 function connectionOptions(config: WebConfig, upgrade: AcceptedUpgrade): WebSocketOptions {
