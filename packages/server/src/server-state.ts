@@ -17,6 +17,6 @@ export interface ServerState {
    * idle connection.
    */
   readonly webSockets: Set<WebSocket>;
-  /** The time source of every connection's timers: the one in force where the server started. */
-  readonly clock: Clock;
+  /** The time source for a new connection's timers: the one in force in the server's scope now. */
+  readonly clock: () => Clock;
 }

@@ -105,17 +105,18 @@ export function serve(server: WebServer): Operation<WebService> {
     if (config.limits.fibers > 0) yield* useFiberLimits(config.limits.fibers);
 
     let stopping = false;
+    const scope = yield* useScope();
     const state: ServerState = {
       config,
       actions: server.actions,
       stopping: () => stopping,
       webSockets: new Set(),
-      clock: yield* ClockContext.expect(),
+      clock: () => scope.expect(ClockContext),
     };
     const gate = new ConnectionGate(config.limits.connections);
     const refused = new WeakSet<Socket>();
     const responding = new WeakSet<Socket>();
-    const starter = new FiberStarter(yield* useScope(), config.timeouts.parse);
+    const starter = new FiberStarter(scope, config.timeouts.parse);
     let nextId = 1;
 
     /** Run a handler as a fiber owned by the server; `refuse` answers when no slot came in time. */

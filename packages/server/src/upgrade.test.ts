@@ -1,13 +1,16 @@
 import { once } from "node:events";
 import { describe, expect, it } from "vitest";
-import { suspend } from "effection";
+import { run, suspend, until } from "effection";
 import { WebSocket as WsClient } from "ws";
 import { WS_EVENT_MESSAGE } from "@fiberws/core";
 import {
+  ClockContext,
   rGetFiberStats,
+  systemClock,
   webSocketGetProtocol,
   webSocketRun,
   webSocketSend,
+  type Clock,
   type WebSocketProc,
 } from "@fiberws/fiber";
 import {
@@ -20,6 +23,7 @@ import {
   upgradeRequest,
   type ConfigPatch,
 } from "./server.test-helpers.js";
+import { createWebServer, serve, webAddAction } from "./server.js";
 import { originAllowed } from "./upgrade.js";
 import { webSocketAction } from "./websocket-action.js";
 
@@ -41,6 +45,22 @@ async function refusalFor(text: string, patch: ConfigPatch = {}) {
 }
 
 describe("upgrade refusals", () => {
+  it("gives each connection the clock in force in the server's scope when it opens", async () => {
+    const later: Clock = { ...systemClock, now: () => 0 };
+    const seen: Clock[] = [];
+    const server = createWebServer(testConfig({ routes }));
+    webAddAction(server, "/ws/", function* (web) {
+      if (web.kind === "websocket") seen.push(web.webSocket.clock);
+    });
+    await run(function* () {
+      const service = yield* serve(server);
+      yield* ClockContext.set(later);
+      const client = new WsClient(`${service.urls[0]?.replace("http", "ws")}/ws/`);
+      yield* until(once(client, "close")); // the action returns at once: the server closes
+    });
+    expect(seen).toEqual([later]);
+  });
+
   it("answers 400 to a malformed key, as the handshake validation says", async () => {
     const res = await refusalFor(upgradeRequest("/ws/chat", { "Sec-WebSocket-Key": "short" }));
     expect(res.status).toBe(400);

@@ -105,7 +105,7 @@ export function planUpgrade(state: ServerState, req: IncomingMessage): UpgradePl
  * threw, it is closed with 1011 first and the error is rethrown for the caller to log.
  *
  * Called when the connection's fiber starts, it is a plain function so that no frame of the
- * connection keeps `upgrade` (the plan and the `101`'s headers: ~290 bytes per idle connection);
+ * connection keeps `upgrade` (the plan and the `101`'s headers: ~250 bytes per idle connection);
  * the operation it returns keeps the action's `web` alone.
  * @param state the server's shared state.
  * @param upgrade the accepted plan from {@link planUpgrade}, the socket detached from the HTTP
@@ -115,9 +115,9 @@ export function planUpgrade(state: ServerState, req: IncomingMessage): UpgradePl
  */
 export function acceptUpgrade(state: ServerState, upgrade: AcceptedUpgrade): Operation<void> {
   upgrade.socket.write(switchingProtocols(upgrade.plan.headers));
-  // The connection object lives in this fiber's own frame: no resource task and no child task
-  // for the stop signal, which saves ~25 KB per idle connection (two effection tasks).
-  const webSocket = new WebSocket(upgrade.socket, connectionOptions(state.config, upgrade), state.clock);
+  // The connection object lives in the frame of the action's run: no resource task and no
+  // child task for the stop signal, which saves ~25 KB per idle connection (two effection tasks).
+  const webSocket = new WebSocket(upgrade.socket, connectionOptions(state.config, upgrade), state.clock());
   // Shutdown may have begun since the upgrade was planned: then the action finds it closing.
   if (state.stopping()) webSocket.startClose(WS_STATUS_GOING_AWAY, "going away");
   else state.webSockets.add(webSocket);

@@ -87,4 +87,22 @@ describe("a fiber's run", () => {
     expect(thrown.throw(new Error("broke")).done).toBe(true);
     expect(failed.told).toEqual(["begin", "fail broke", "end failed"]);
   });
+
+  it("ends the fiber once, even when ending throws, and throws an error given after the end back out", () => {
+    const fiber = stubFiber();
+    const end = fiber.end.bind(fiber);
+    Object.assign(fiber, {
+      end() {
+        end();
+        throw new Error("onEnd threw");
+      },
+    });
+    const run = new FiberRun(fiber, body([]), 0, false);
+    run.next();
+    expect(() => run.next()).toThrow("onEnd threw");
+    expect(fiber.told).toEqual(["begin", "end done"]);
+    expect(() => run.throw(new Error("late"))).toThrow("late");
+    expect(run.next().done).toBe(true);
+    expect(fiber.told).toEqual(["begin", "end done"]);
+  });
 });

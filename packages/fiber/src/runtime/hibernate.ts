@@ -371,7 +371,7 @@ export class FiberDriver implements Iterator<Effect<unknown>, void, unknown> {
 
   /**
    * The body's next step: resumed with `value`, or, first in a task that follows hibernation,
-   * woken (with the carrier's coroutine) or returned (halted).
+   * woken (its wait hands it the carrier's coroutine) or returned (halted).
    * @returns the body's next instruction, or done when it ended or hibernates
    */
   next(value?: unknown): IteratorResult<Effect<unknown>, void> {
