@@ -39,10 +39,11 @@ class HibernationRequest implements Effect<void> {
  * (another carrier's, after hibernation) is handed over by {@link IdleWait.takeCoroutine}.
  *
  * Why not resume it with the coroutine: a value a generator is resumed with passes through
- * the `yield*` of every frame above it, and each frame keeps it in a register after that
- * `yield*` has completed. A hibernating connection's frames then kept the coroutine of the
- * carrier they last ran on, and with it that carrier's whole task: ~1.3 KB per idle connection
- * (660 ended carriers kept by 2,000 idle connections of the example server).
+ * the `yield*` of every frame above it, and a frame V8 has optimized saves only the registers
+ * it still needs when it suspends, so a register can keep a value from an earlier step. A
+ * hibernating connection's frames kept the coroutine of a carrier they had run on, and with
+ * it that carrier's whole task: ~1.3 KB per idle connection (660 ended carriers kept by
+ * 2,000 idle connections of the example server).
  */
 export class IdleWait implements Effect<unknown> {
   readonly description = "an idle wait";
@@ -63,7 +64,7 @@ export class IdleWait implements Effect<unknown> {
   /**
    * Ends the effect when effection resumes the waiter; made when the wait is first entered and
    * let go when its fiber hibernates. A hibernating fiber's wait holds neither this closure nor
-   * its request: ~140 bytes per idle connection.
+   * its request: ~130 bytes per idle connection.
    */
   private exit: ((exited: (result: Result<void>) => void) => void) | undefined = undefined;
 
