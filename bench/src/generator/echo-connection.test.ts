@@ -7,7 +7,7 @@ import { useListening } from "../servers/listen.js";
 import { useRawEchoServer } from "../servers/raw-echo.js";
 import { useWsEchoServer } from "../servers/ws-echo.js";
 import { LatencyHistogram } from "../stats.js";
-import { EchoConnection, type EchoCounters } from "./echo-connection.js";
+import { checkUpgradeResponse, EchoConnection, type EchoCounters } from "./echo-connection.js";
 import { FrameTrain, makeEchoMessages } from "./frames.js";
 
 const HOST = "127.0.0.1";
@@ -92,5 +92,29 @@ describe("EchoConnection", () => {
       }
     });
     await expect(attempt).rejects.toThrow(/upgrade refused: HTTP\/1.1 200/);
+  });
+
+  it("fails the upgrade when the server's Sec-WebSocket-Accept does not answer the key sent", async () => {
+    const attempt = run(function* () {
+      const http = createServer();
+      http.on("upgrade", (_request, socket) => {
+        socket.end("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
+      });
+      const port = yield* useListening(http, 0, HOST);
+      const connection = new EchoConnection({ host: HOST, port, path: "/" }, new FrameTrain(makeEchoMessages(WS_MSG_TEXT, 1, 1)));
+      try {
+        yield* connection.upgraded;
+      } finally {
+        connection.destroy();
+      }
+    });
+    await expect(attempt).rejects.toThrow("upgrade response with a wrong Sec-WebSocket-Accept");
+  });
+
+  it("reads the accept value of a 101 response, in any letter case", () => {
+    const head = "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nSEC-WEBSOCKET-ACCEPT: abc=";
+    expect(checkUpgradeResponse(head, "abc=")).toBeUndefined();
+    expect(checkUpgradeResponse(head, "abd=")).toBe("upgrade response with a wrong Sec-WebSocket-Accept");
+    expect(checkUpgradeResponse("HTTP/1.1 101 Switching Protocols", "abc=")).toBe("upgrade response without Sec-WebSocket-Accept");
   });
 });
