@@ -45,6 +45,16 @@ function* echoAndClose(port: number, train: FrameTrain, counters: EchoCounters, 
   }
 }
 
+/** Open a connection to `port` and wait for its upgrade; it is destroyed either way. */
+function* upgradeOnly(port: number): Operation<void> {
+  const connection = new EchoConnection({ host: HOST, port, path: "/" }, new FrameTrain(makeEchoMessages(WS_MSG_TEXT, 1, 1)));
+  try {
+    yield* connection.upgraded;
+  } finally {
+    connection.destroy();
+  }
+}
+
 function newCounters(): EchoCounters {
   return { recording: true, echoes: 0, bytes: 0, latency: new LatencyHistogram() };
 }
@@ -84,12 +94,7 @@ describe("EchoConnection", () => {
     const attempt = run(function* () {
       const http = createServer((_request, response) => response.end("no"));
       const port = yield* useListening(http, 0, HOST);
-      const connection = new EchoConnection({ host: HOST, port, path: "/" }, new FrameTrain(makeEchoMessages(WS_MSG_TEXT, 1, 1)));
-      try {
-        yield* connection.upgraded;
-      } finally {
-        connection.destroy();
-      }
+      yield* upgradeOnly(port);
     });
     await expect(attempt).rejects.toThrow(/upgrade refused: HTTP\/1.1 200/);
   });
@@ -101,12 +106,7 @@ describe("EchoConnection", () => {
         socket.end("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
       });
       const port = yield* useListening(http, 0, HOST);
-      const connection = new EchoConnection({ host: HOST, port, path: "/" }, new FrameTrain(makeEchoMessages(WS_MSG_TEXT, 1, 1)));
-      try {
-        yield* connection.upgraded;
-      } finally {
-        connection.destroy();
-      }
+      yield* upgradeOnly(port);
     });
     await expect(attempt).rejects.toThrow("upgrade response with a wrong Sec-WebSocket-Accept");
   });
