@@ -140,9 +140,6 @@ function* runAction(state: ServerState, action: WebAction, web: WebSocketWeb): O
   }
 }
 
-// The builders below are plain functions: a generator keeps a register for every temporary it
-// ever uses, for as long as it is suspended (each connection).
-
 /** The connection's settings from the configuration. */
 function connectionOptions(config: WebConfig, upgrade: AcceptedUpgrade): WebSocketOptions {
   return {
