@@ -328,7 +328,6 @@ export type Resumption = "start" | "wake" | "halt";
  */
 export class FiberDriver implements Iterator<Effect<unknown>, void, unknown> {
   private pending: Resumption = "start";
-  private wokenBy: Coroutine | undefined = undefined;
   /** The wait the body hibernates in, until a carrier takes it up again. */
   private sleptIn: IdleWait | undefined = undefined;
   /** The body is being returned (halted): it may not hibernate any more. */
@@ -354,10 +353,13 @@ export class FiberDriver implements Iterator<Effect<unknown>, void, unknown> {
     return this;
   }
 
-  /** Whether a hibernated body resumes at its wake-up or returns (halted). */
+  /**
+   * Whether a hibernated body resumes at its wake-up or returns (halted); woken on a carrier
+   * whose coroutine is `routine`, the wait it slept in hands that coroutine to the body.
+   */
   prepare(resumption: Resumption, routine?: Coroutine): void {
     this.pending = resumption;
-    this.wokenBy = routine;
+    if (routine !== undefined) this.sleptIn?.wokeOn(routine);
   }
 
   /** Whether the body was halted (returned from outside), in any of its tasks. */
@@ -390,12 +392,8 @@ export class FiberDriver implements Iterator<Effect<unknown>, void, unknown> {
     const resumption = this.pending;
     if (resumption === "start") return this.step(this.body.next(value));
     this.pending = "start";
-    const wait = this.sleptIn;
     this.sleptIn = undefined;
     if (resumption === "halt") return this.return();
-    const routine = this.wokenBy;
-    this.wokenBy = undefined;
-    if (routine !== undefined) wait?.wokeOn(routine);
     return this.step(this.body.next(undefined));
   }
 
