@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { parseOptions } from "./options.js";
 
 describe("parseOptions", () => {
-  it("runs every workload for three rounds after a warm-up by default", () => {
+  it("runs every workload for five rounds after a warm-up by default", () => {
     expect(parseOptions([])).toMatchObject({
       quick: false,
-      rounds: 3,
+      rounds: 5,
       warmupRound: true,
       workloads: ["a", "b", "c", "d", "e", "f"],
       timing: { idleConnections: 10_000 },

@@ -23,7 +23,7 @@ export interface BenchOptions {
 /** Usage text for --help. */
 export const USAGE = `usage: pnpm bench [--quick] [--rounds N] [--only a,b,...] [--generators N] [--idle N]
   --quick          a ~20 s smoke run: one short round, 2,000 idle connections
-  --rounds N       measured rounds (default 3; servers interleaved in each)
+  --rounds N       measured rounds (default 5; servers interleaved in each)
   --only LIST      workloads to run, e.g. --only b,f (default all: a-f)
   --generators N   load-generator processes (default 1)
   --idle N         idle connections for (f) (default 10000)
@@ -39,7 +39,7 @@ const SERVER_NAMES: readonly ServerName[] = ["ws", "fiberws", "raw"];
 /** Where profiles go unless `--profile-dir` says otherwise (relative to the repository root, like every path given). */
 export const DEFAULT_PROFILE_DIR = "bench/profiles";
 
-const FULL: Timing = { warmupMs: 500, measureMs: 3000, idleConnections: 10_000 };
+const FULL: Timing = { warmupMs: 500, measureMs: 2000, idleConnections: 10_000 };
 const QUICK: Timing = { warmupMs: 250, measureMs: 700, idleConnections: 2_000 };
 
 /**
@@ -54,7 +54,7 @@ export function parseOptions(args: readonly string[]): BenchOptions | "help" {
   const quick = args.includes("--quick");
   const options: BenchOptions = {
     quick,
-    rounds: quick ? 1 : 3,
+    rounds: quick ? 1 : 5,
     warmupRound: !quick,
     timing: { ...(quick ? QUICK : FULL) },
     workloads: WORKLOADS.map((w) => w.id),

@@ -1,7 +1,7 @@
 // Renders benchmark results as Markdown: one table per workload, its goal, and the generator check.
 import type { MemorySample, ServerRow, ThroughputSample, WorkloadResult } from "./runner.js";
 import { median, spread } from "./stats.js";
-import type { GoalMetric } from "./workloads.js";
+import { itemOf, type GoalMetric } from "./workloads.js";
 
 /** Facts about the run printed above the tables. */
 export interface RunFacts {
@@ -53,17 +53,18 @@ export function renderWorkload(result: WorkloadResult): string[] {
 
 function throughputTable(rows: readonly ServerRow[], unit: string, metric: GoalMetric): string[] {
   const lines = [
-    `| server | ${unit} | spread | MB/s | p50 ms | p99 ms | ${metric === "p50" ? "p50" : unit} vs ws |`,
-    "|---|---:|---:|---:|---:|---:|---:|",
+    `| server | ${unit} | spread | MB/s | p50 ms | p99 ms | server CPU us/${itemOf(unit)} | ${metric === "p50" ? "p50" : unit} vs ws |`,
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
   ];
   const ws = figure(rows, "ws", metric);
   for (const row of rows) {
     const samples = row.samples.filter(isThroughput);
     if (samples.length === 0) {
-      lines.push(`| ${row.server} | ${cell(row.note ?? "no data")} | | | | | |`);
+      lines.push(`| ${row.server} | ${cell(row.note ?? "no data")} | | | | | | |`);
       continue;
     }
     const rates = samples.map((s) => s.rate);
+    const cpu = samples.flatMap((s) => (s.cpuUs === undefined ? [] : [s.cpuUs]));
     const cells = [
       row.server + (row.note === undefined ? "" : ` (${cell(row.note)})`),
       grouped(median(rates)),
@@ -71,6 +72,7 @@ function throughputTable(rows: readonly ServerRow[], unit: string, metric: GoalM
       median(samples.map((s) => s.mbps)).toFixed(1),
       milliseconds(median(samples.map((s) => s.p50))),
       milliseconds(median(samples.map((s) => s.p99))),
+      cpu.length === 0 ? "" : median(cpu).toFixed(1),
       ratioText(figure(rows, row.server, metric), ws),
     ];
     lines.push(`| ${cells.join(" | ")} |`);

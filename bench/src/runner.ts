@@ -14,7 +14,7 @@ import {
 import type { BenchOptions } from "./options.js";
 import type { MemoryReply } from "./servers/memory-messages.js";
 import { LatencyHistogram } from "./stats.js";
-import { WORKLOADS, type Timing, type Workload } from "./workloads.js";
+import { itemOf, WORKLOADS, type Timing, type Workload } from "./workloads.js";
 
 /** One round's throughput figures. */
 export interface ThroughputSample {
@@ -287,7 +287,7 @@ function rowOf(result: WorkloadResult, server: ServerName): ServerRow {
 
 function describe(sample: ThroughputSample | MemorySample, unit: string): string {
   if ("rate" in sample) {
-    const cpu = sample.cpuUs === undefined ? "" : `, server CPU ${sample.cpuUs.toFixed(1)} us/msg`;
+    const cpu = sample.cpuUs === undefined ? "" : `, server CPU ${sample.cpuUs.toFixed(1)} us/${itemOf(unit)}`;
     const readToWrite = sample.readToWriteUs === undefined ? "" : `, server read to write ${sample.readToWriteUs.toFixed(1)} us`;
     return `${Math.round(sample.rate)} ${unit}, p50 ${sample.p50.toFixed(3)} ms${cpu}${readToWrite}`;
   }

@@ -43,6 +43,15 @@ export interface Workload {
   job(target: EchoTarget, timing: Timing): Job;
 }
 
+/**
+ * What one count of a rate unit is, for figures per message or per connection.
+ * @param unit a workload's rate unit.
+ * @returns "conn" for "conns/s", else "msg".
+ */
+export function itemOf(unit: string): string {
+  return unit === "conns/s" ? "conn" : "msg";
+}
+
 function echo(connections: number, depth: number, opcode: 1 | 2, size: number) {
   return (target: EchoTarget, timing: Timing): Job => ({
     kind: "echo",
