@@ -96,11 +96,8 @@ export function* runBench(
   if (traffic.length > 0) {
     yield* scoped(function* () {
       const servers = yield* startServers(specs, traffic, options.diagnostics, progress);
-      if (options.warmupRound) {
-        const warmup: Timing = { ...options.timing, warmupMs: 200, measureMs: 1000 };
-        yield* runRound(traffic, servers, 0, warmup, pool, () => undefined);
-        progress("warm-up round done");
-      }
+      yield* runRound(traffic, servers, 0, options.warmup, pool, () => undefined);
+      progress("warm-up round done");
       for (let round = 1; round <= options.rounds; round++) {
         yield* runRound(traffic, servers, round, options.timing, pool, (result, row, sample) => {
           row.samples.push(sample);
