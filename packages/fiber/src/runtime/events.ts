@@ -5,8 +5,7 @@ import { callProc } from "./proc.js";
 import type { FiberProc } from "./proc.js";
 import { requireRuntime } from "./runtime.js";
 import type { Runtime } from "./runtime.js";
-import { Schedule } from "./schedule.js";
-import type { Scheduled } from "./schedule.js";
+import { Schedule, timerDelay, type Scheduled } from "./schedule.js";
 
 /** A pending event as {@link rLookupEvent} reports it. */
 export interface EventInfo {
@@ -71,7 +70,7 @@ class EventQueue {
     if (!first || first.due >= this.armedFor) return;
     this.disarm();
     this.armedFor = first.due;
-    this.timer = setTimeout(() => this.fire(), Math.max(0, first.due - Date.now()));
+    this.timer = setTimeout(() => this.fire(), timerDelay(first.due, Date.now()));
   }
 
   private disarm(): void {

@@ -1,5 +1,20 @@
 // The event schedule: a binary min-heap ordered by due time, then by the order of scheduling.
 
+/** The longest delay Node's timers take: a longer one fires after 1 ms (~24.8 days, in ms). */
+export const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
+/**
+ * The delay to give a Node timer for an entry due at `due`: at once if it is past, and never
+ * more than {@link MAX_TIMER_DELAY}, so an entry due later wakes its owner early, to find
+ * nothing due and set the timer again, instead of after 1 ms.
+ * @param due - when the entry is due, in ms on the clock of `now`
+ * @param now - the time now
+ * @returns the delay in ms
+ */
+export function timerDelay(due: number, now: number): number {
+  return Math.min(MAX_TIMER_DELAY, Math.max(0, due - now));
+}
+
 /** An entry of the schedule; `index` is its place in the heap (-1 once out of it). */
 export interface Scheduled {
   readonly due: number;

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { systemClock } from "./clock.js";
 
+const DAY = 24 * 3600 * 1000;
+
 beforeEach(() => {
   vi.useFakeTimers();
 });
@@ -20,6 +22,25 @@ describe("the system clock's timers", () => {
     expect(fired).toEqual(["first"]);
     vi.advanceTimersByTime(100);
     expect(fired).toEqual(["first", "second", "second, set later", "third"]);
+  });
+
+  it("fire a timer longer than Node's longest delay (~24.8 days) when it is due, not at once", () => {
+    // Node fires a longer delay after 1 ms; the fake timers do not, so the delays asked are checked.
+    const delays = vi.spyOn(globalThis, "setTimeout");
+    const fired: number[] = [];
+    const days = 30;
+    systemClock.setTimer(() => fired.push(Date.now()), days * DAY, null);
+    expect(delays.mock.lastCall?.[1]).toBe(2 ** 31 - 1);
+    const start = Date.now();
+    vi.advanceTimersByTime(1000);
+    expect(fired).toEqual([]);
+    vi.advanceTimersByTime(days * DAY - 1001);
+    expect(fired).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(fired).toEqual([start + days * DAY]);
+    expect(vi.getTimerCount()).toBe(0);
+    for (const [, delay] of delays.mock.calls) expect(delay).toBeLessThanOrEqual(2 ** 31 - 1);
+    delays.mockRestore();
   });
 
   it("never fire once cleared, and clearing a fired timer does nothing", () => {

@@ -1,6 +1,6 @@
 // The time source behind every connection timer, replaceable so tests can control time.
 import { createContext } from "effection";
-import { Schedule, type Scheduled } from "../runtime/schedule.js";
+import { Schedule, timerDelay, type Scheduled } from "../runtime/schedule.js";
 
 /** An opaque handle for a timer set with {@link Clock.setTimer}. */
 export type TimerHandle = unknown;
@@ -81,7 +81,7 @@ class SystemTimers {
     this.nodeDue = Infinity;
     if (next === undefined) return;
     this.nodeDue = next.due;
-    this.node = setTimeout(this.fire, Math.max(0, next.due - Date.now()));
+    this.node = setTimeout(this.fire, timerDelay(next.due, Date.now()));
     this.node.unref();
   }
 }

@@ -38,7 +38,10 @@ export interface WebSocketOptions {
   pingPeriod?: number;
   /** Close with 1011 when nothing arrives this many ms after a ping (default: the ping period). */
   pingTimeout?: number;
-  /** After sending a close, wait this many ms for the peer's before dropping TCP (default 5000). */
+  /**
+   * After sending a close, wait this many ms for the peer's before dropping TCP, and as long for
+   * buffered output to drain once the connection is released (default 5000); 0 = as long as it takes.
+   */
   closeTimeout?: number;
   /** Close with 1008 when a send waits this many ms for the peer to read; 0 (default) = never. */
   sendTimeout?: number;

@@ -3,6 +3,8 @@ import { each, sleep, spawn, suspend, withResolvers, type Operation } from "effe
 import type { Socket } from "node:net";
 import { collectGarbage } from "../testing/gc.test-helpers.js";
 import {
+  encodeClosePayload,
+  encodeFrame,
   Protocol,
   WS_EVENT_CLOSE,
   WS_EVENT_ERROR,
@@ -10,6 +12,7 @@ import {
   WS_EVENT_OPEN,
   WS_EVENT_PARTIAL_MESSAGE,
   WS_MSG_BINARY,
+  WS_MSG_CLOSE,
   WS_MSG_TEXT,
   WS_STATE_CLOSED,
   WS_STATE_OPEN,
@@ -465,6 +468,26 @@ describe("webSocketRun timeouts", () => {
     yield* clock.advance(1);
     expect(yield* task).toBe(-1006);
     expect(sockets.server.destroyed).toBe(true);
+    expect(yield* nextSignificant(peer)).toEqual({ kind: "end" });
+  }));
+
+  it("waits for the peer's close as long as it takes with a close timeout of 0", scopedTest(function* () {
+    const clock = yield* useTestClock();
+    const sockets = yield* useLoopbackSockets();
+    const ws = yield* useWebSocketConnection(sockets.server, { role: "server", closeTimeout: 0 });
+    const peer = yield* useRawPeer(sockets.client, { answer: false });
+    const task = yield* spawn(() => webSocketRun(ws, function* (w, event) {
+      if (event === WS_EVENT_OPEN) yield* webSocketSendClose(w, 1000, "bye");
+    }, null, null, 0));
+    expect(yield* nextSignificant(peer)).toMatchObject({ kind: "close", code: 1000, reason: "bye" });
+    yield* clock.advance(24 * 3600 * 1000);
+    expect(clock.pending).toBe(0);
+    expect(sockets.server.destroyed).toBe(false);
+    // The peer's protocol queued its answer when the close came (and `answer: false` dropped it).
+    const answer: Buffer[] = [];
+    encodeFrame(answer, WS_MSG_CLOSE, true, encodeClosePayload(1000), true);
+    sockets.client.write(answer[0] as Buffer);
+    expect(yield* task).toBe(0);
     expect(yield* nextSignificant(peer)).toEqual({ kind: "end" });
   }));
 

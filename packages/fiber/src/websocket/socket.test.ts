@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { run, scoped, sleep, spawn } from "effection";
 import type { Socket } from "node:net";
-import { scopedTest, useLoopbackSockets } from "../testing/mod.js";
+import { scopedTest, useLoopbackSockets, useTestClock } from "../testing/mod.js";
 import { useSocket } from "./socket.js";
 
 const LISTENED = ["data", "end", "error", "close"] as const;
+/** More than loopback socket buffers hold, so some of it stays in the socket's own buffer. */
+const UNREAD_BYTES = 32 * 1024 * 1024;
 
 function listeners(socket: Socket): number {
   return LISTENED.reduce((sum, name) => sum + socket.listenerCount(name), 0);
@@ -66,6 +68,45 @@ describe("useSocket", () => {
     yield* sleep(0);
     yield* halted.halt();
     expect(sockets.client.destroyed).toBe(true);
+  }));
+
+  it("on release, gives buffered output the close timeout to drain, then destroys the socket", scopedTest(function* () {
+    const clock = yield* useTestClock();
+    const sockets = yield* useLoopbackSockets();
+    const baseline = listeners(sockets.server) + sockets.server.listenerCount("finish");
+    sockets.client.pause();
+    const released = yield* spawn(() => scoped(function* () {
+      const channel = yield* useSocket(sockets.server, { closeTimeout: 100 });
+      channel.write(Buffer.alloc(UNREAD_BYTES));
+      expect(channel.writableLength).toBeGreaterThan(0);
+    }));
+    yield* sleep(20);
+    expect(sockets.server.destroyed).toBe(false);
+    yield* clock.advance(100);
+    yield* released;
+    expect(sockets.server.destroyed).toBe(true);
+    expect(listeners(sockets.server) + sockets.server.listenerCount("finish")).toBe(baseline);
+  }));
+
+  it("with a close timeout of 0, waits for buffered output as long as the peer takes to read it", scopedTest(function* () {
+    const clock = yield* useTestClock();
+    const sockets = yield* useLoopbackSockets();
+    sockets.client.pause();
+    let received = 0;
+    sockets.client.on("data", (chunk: Buffer) => (received += chunk.length));
+    const released = yield* spawn(() => scoped(function* () {
+      const channel = yield* useSocket(sockets.server, { closeTimeout: 0 });
+      channel.write(Buffer.alloc(UNREAD_BYTES));
+    }));
+    yield* sleep(20);
+    yield* clock.advance(24 * 3600 * 1000);
+    expect(clock.pending).toBe(0);
+    expect(sockets.server.destroyed).toBe(false);
+    sockets.client.resume();
+    yield* released;
+    expect(sockets.server.destroyed).toBe(true);
+    yield* sleep(20);
+    expect(received).toBe(UNREAD_BYTES);
   }));
 
   it("writes a batch of buffers in order, small batches and large ones alike", scopedTest(function* () {

@@ -21,7 +21,7 @@ export interface SocketChannelOptions {
   /** Stop reading from the socket while this many bytes wait unread (default 64 KiB). */
   readLimit?: number;
   /** On release, how long buffered output may take to drain before the socket is destroyed
-   * anyway, in ms (default 5000). */
+   * anyway, in ms (default 5000); 0 = as long as it takes. */
   closeTimeout?: number;
   /** Time source for the close timeout and drain timeouts (default: the system clock). */
   clock?: Clock;
@@ -218,7 +218,8 @@ export class SocketChannel {
 
   /**
    * Let the socket go: destroyed at once when its output is all written, else ended and
-   * destroyed when that output is flushed or after the close timeout, whichever comes first.
+   * destroyed when that output is flushed or after the close timeout (if any), whichever comes
+   * first.
    */
   release(): void {
     const socket = this.socket;
@@ -227,10 +228,11 @@ export class SocketChannel {
       socket.destroy();
       return;
     }
-    if (this.forceTimer !== undefined) return;
+    // Released before, with output still buffered: it is already ending.
+    if (socket.listeners("finish").includes(destroyThisSocket)) return;
     socket.end();
     socket.once("finish", destroyThisSocket);
-    this.forceTimer = this.clock.setTimer(destroyChannelSocket, this.closeTimeout, this);
+    if (this.closeTimeout > 0) this.forceTimer = this.clock.setTimer(destroyChannelSocket, this.closeTimeout, this);
   }
 
   /** Wait until the socket has closed and every listener of this channel is removed. */

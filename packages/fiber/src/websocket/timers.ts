@@ -65,7 +65,7 @@ function onTimer(ws: WebSocket): void {
   ws.timer = undefined;
   const now = ws.clock.now();
   if (ws.closeSentAt !== undefined) {
-    if (now - ws.closeSentAt >= ws.closeTimeout) {
+    if (ws.closeTimeout > 0 && now - ws.closeSentAt >= ws.closeTimeout) {
       ws.channel.socket.destroy();
       return;
     }
@@ -108,7 +108,8 @@ function keepAliveTimeout(ws: WebSocket): number {
 /** The next moment a timer must look at this connection, if any. */
 function nextDeadline(ws: WebSocket): number | undefined {
   if (ws.finished || !ws.reading) return undefined;
-  if (ws.closeSentAt !== undefined) return ws.closeSentAt + ws.closeTimeout;
+  // After our close, only the close timeout counts (none: wait for the peer as long as it takes).
+  if (ws.closeSentAt !== undefined) return ws.closeTimeout > 0 ? ws.closeSentAt + ws.closeTimeout : undefined;
   let next: number | undefined;
   if (ws.inactivity > 0) next = ws.lastReceived + ws.inactivity;
   // Once the peer's close came, no keep-alive: the dispatcher is about to answer it.

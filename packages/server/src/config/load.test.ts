@@ -155,6 +155,10 @@ describe("error messages", () => {
 
   it.each([
     ["{ web: { timeouts: { parse: 'soon' } } }", "web.json5:1:22: web.timeouts.parse: expected a time like '30secs' or 'never', got 'soon'"],
+    [
+      "{ web: { timeouts: { inactivity: '30 days' } } }",
+      "web.json5:1:22: web.timeouts.inactivity: '30 days' is longer than the longest timeout, 24 days (2147483647 ms); use 'never' for none",
+    ],
     ["{ web: { limits: { connections: 'lots' } } }", "web.json5:1:20: web.limits.connections: expected a count like '10000' or 'unlimited', got 'lots'"],
     ["{ web: { webSockets: { enable: 'yes' } } }", "web.json5:1:24: web.webSockets.enable: expected true or false, got 'yes'"],
     ["{ web: { limits: 5 } }", "web.json5:1:10: web.limits: expected an object, got 5"],

@@ -81,6 +81,13 @@ describe("parseTime", () => {
       expect(() => parseTime(value)).toThrow(/^expected a time like '30secs' or 'never', got /);
     },
   );
+
+  it("takes times up to the longest Node's timers allow, and refuses longer ones", () => {
+    expect(parseTime("24 days")).toBe(24 * 86_400_000);
+    expect(parseTime(2 ** 31 - 1)).toBe(2 ** 31 - 1);
+    expect(() => parseTime("4 weeks")).toThrow("'4 weeks' is longer than the longest timeout, 24 days (2147483647 ms); use 'never' for none");
+    expect(() => parseTime(2 ** 31)).toThrow(/^2147483648 is longer than the longest timeout/);
+  });
 });
 
 describe("parseCount", () => {

@@ -32,6 +32,8 @@ const UNLIMITED = new Set(["unlimited", "infinite"]);
 
 /** Words meaning "no timeout" for times. */
 const NO_TIMEOUT = new Set(["never", "none", "unlimited", "infinite", "forever"]);
+/** The longest delay Node's timers take, in ms; a longer one fires after 1 ms. */
+const MAX_TIME = 2 ** 31 - 1;
 
 /** A number, optional space, then optional unit letters: '1.5 MB', '30secs', '500'. */
 const QUANTITY = /^(\d+(?:\.\d+)?|\.\d+)\s*([a-z]*)$/;
@@ -94,10 +96,12 @@ export function parseCount(value: unknown): number {
  * case-insensitive, singular or plural, with or without a space: `ms`/`msecs`, `s`/`secs`/
  * `seconds`, `min`/`mins`/`minutes`, `h`/`hr`/`hours`, `d`/`days`, `w`/`weeks`. `'never'`,
  * `'none'`, `'unlimited'`, `'infinite'`, `'forever'`, `0` and `Infinity` all mean no timeout and
- * read as 0. Fractions such as `'1.5secs'` are rounded to whole milliseconds.
+ * read as 0. Fractions such as `'1.5secs'` are rounded to whole milliseconds. A time longer than
+ * Node's timers take (2147483647 ms, about 24.8 days) is refused: such a timer would fire at once.
  * @param value the configured time, for example `'30secs'`, `'5 mins'`, `500` or `'never'`.
  * @returns the time in milliseconds; 0 for no timeout.
- * @throws RangeError naming the expected form when `value` is not a time.
+ * @throws RangeError naming the expected form when `value` is not a time, or the longest time
+ *   when it is longer.
  * @example
  * parseTime("5mins"); // 300000
  * parseTime("never"); // 0
@@ -107,6 +111,9 @@ export function parseTime(value: unknown): number {
   if (value === Infinity) return 0;
   const time = typeof value === "number" ? wholeNumber(value) : readQuantity(value, TIME_UNITS);
   if (time === undefined) throw new RangeError(`expected a time like '30secs' or 'never', got ${describeValue(value)}`);
+  if (time > MAX_TIME) {
+    throw new RangeError(`${describeValue(value)} is longer than the longest timeout, 24 days (${MAX_TIME} ms); use 'never' for none`);
+  }
   return time;
 }
 
