@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { sleep, spawn, withResolvers } from "effection";
 import type { Socket } from "node:net";
-import { Protocol, WS_EVENT_MESSAGE, WS_MSG_BINARY, WS_MSG_TEXT } from "@fiberws/core";
+import { Protocol, WS_EVENT_MESSAGE, WS_MSG_BINARY, WS_MSG_TEXT, WS_STATE_OPEN, type ProtocolEvent } from "@fiberws/core";
 import { collectGarbage } from "../testing/gc.test-helpers.js";
-import { scopedTest, useLoopbackSockets } from "../testing/mod.js";
+import { scopedTest, useLoopbackSockets, useTestClock } from "../testing/mod.js";
+import { webSocketGetState } from "./accessors.js";
 import { useWebSocketConnection } from "./lifecycle.js";
 import { webSocketRun, type WebSocketProc } from "./run.js";
 
@@ -45,6 +46,68 @@ describe("WebSocket input pacing", () => {
     yield* sleep(100);
     expect(received).toBe(6);
     expect(sockets.server.isPaused()).toBe(false);
+  }));
+
+  it("pauses reading under a flood of pings while the callback is busy, as under one of messages", scopedTest(function* () {
+    const sockets = yield* useLoopbackSockets();
+    const ws = yield* useWebSocketConnection(sockets.server, { role: "server", closeTimeout: 50 });
+    const release = withResolvers<void>();
+    let received = 0;
+    const busyFirst: WebSocketProc = function* (_ws, event) {
+      if (event !== WS_EVENT_MESSAGE) return;
+      received++;
+      if (received === 1) yield* release.operation;
+    };
+    yield* spawn(() => webSocketRun(ws, busyFirst, null, null, 0));
+    sendMessages(sockets.client, 1, 10);
+    yield* sleep(20);
+    expect(received).toBe(1);
+    // 40,000 pings of 10 bytes: ~3 MB queued as events (each keeps its slice and ~64 bytes more).
+    const client = new Protocol({ role: "client" });
+    for (let i = 0; i < 40_000; i++) client.ping("0123456789");
+    for (const frame of client.takeOutgoing()) sockets.client.write(frame);
+    yield* sleep(100);
+    expect(sockets.server.isPaused()).toBe(true);
+    release.resolve();
+    yield* sleep(100);
+    expect(sockets.server.isPaused()).toBe(false);
+  }));
+
+  it("sends no keep-alive ping and counts no inactivity while reading is paused for a slow consumer", scopedTest(function* () {
+    const clock = yield* useTestClock();
+    const sockets = yield* useLoopbackSockets();
+    const ws = yield* useWebSocketConnection(sockets.server, { role: "server", pingPeriod: 1000, pingTimeout: 500, closeTimeout: 50 });
+    const peer = new Protocol({ role: "client", maxFrame: Infinity });
+    const pings: number[] = [];
+    sockets.client.on("data", (chunk: Buffer) => {
+      const events: ProtocolEvent[] = [];
+      peer.receive(chunk, events);
+      for (const event of events) if (event.kind === "ping") pings.push(clock.now());
+      for (const frame of peer.takeOutgoing()) sockets.client.write(frame);
+    });
+    const release = withResolvers<void>();
+    let received = 0;
+    const busyFirst: WebSocketProc = function* (_ws, event) {
+      if (event !== WS_EVENT_MESSAGE) return;
+      received++;
+      if (received === 1) yield* release.operation;
+    };
+    yield* spawn(() => webSocketRun(ws, busyFirst, null, null, 3000));
+    sendMessages(sockets.client, 6, 100_000);
+    yield* sleep(100);
+    expect(sockets.server.isPaused()).toBe(true);
+    // The callback is slow, not stuck: it moves on within the inactivity timeout each time.
+    yield* clock.advance(2500);
+    release.resolve();
+    yield* sleep(50);
+    expect(received).toBe(6);
+    expect(pings).toEqual([]);
+    expect(webSocketGetState(ws)).toBe(WS_STATE_OPEN);
+    // Reading again, the keep-alive starts over from the last event taken.
+    yield* clock.advance(1000);
+    yield* sleep(20);
+    expect(pings).toEqual([3500]);
+    expect(webSocketGetState(ws)).toBe(WS_STATE_OPEN);
   }));
 
   it("takes a 1 MiB message without pausing when the callback is waiting for it", scopedTest(function* () {

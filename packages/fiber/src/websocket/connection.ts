@@ -18,7 +18,7 @@ import { fiberOfScope } from "../runtime/fiber-context.js";
 import type { FiberRecord } from "../runtime/fiber.js";
 import type { Clock, TimerHandle } from "./clock.js";
 import { SocketChannel, type SocketConsumer } from "./socket.js";
-import { armTimer, closeStarted, stopTimer } from "./timers.js";
+import { armTimer, closeStarted, keepAliveChanged, stopTimer } from "./timers.js";
 
 /** How a connection behaves: its role, limits and timeouts. */
 export interface WebSocketOptions {
@@ -81,6 +81,19 @@ export type DeliverableEvent = Extract<ProtocolEvent, { kind: "message" | "error
 const PAUSE_BYTES = 256 * 1024;
 /** Bytes counted for each queued event besides its payload, so tiny messages count too. */
 const EVENT_COST = 64;
+/** The bytes an event holds while it waits in the queue. */
+function queuedBytes(event: ConnectionEvent): number {
+  switch (event.kind) {
+    case "message":
+      return event.length + EVENT_COST;
+    case "ping":
+    case "pong":
+      return event.data.length + EVENT_COST;
+    default:
+      return EVENT_COST;
+  }
+}
+
 /** The most events one read leaves in an ordinary pipelined run (benchmark b: 16 in flight). */
 const SMALL_BATCH = 16;
 
@@ -260,8 +273,10 @@ export class WebSocket implements SocketConsumer {
     let failed = false;
     for (let i = before; i < events.length; i++) {
       const event = events[i] as ConnectionEvent;
-      if (event.kind === "message") this.pendingBytes += event.length + EVENT_COST;
-      else if (event.kind === "error") failed = true;
+      // Pings and pongs wait in the queue too (each keeps its slice of the read): a flood of
+      // them pauses reading like one of messages.
+      this.pendingBytes += queuedBytes(event);
+      if (event.kind === "error") failed = true;
     }
     // A protocol error makes the engine send a close of its own: wait for the answer.
     if (this.closeSentAt === undefined && this.protocol.closeSent) closeStarted(this);
@@ -357,14 +372,24 @@ export class WebSocket implements SocketConsumer {
       return undefined;
     }
     const event = events[this.head++] as ConnectionEvent;
-    if (event.kind === "message") {
-      this.pendingBytes -= event.length + EVENT_COST;
-      if (this.paused && this.pendingBytes <= PAUSE_BYTES / 2) {
+    this.pendingBytes -= queuedBytes(event);
+    if (this.paused) {
+      // Input waits unread because we are behind, not because the peer is quiet: the
+      // inactivity timeout counts from the last event taken, and no keep-alive ping goes out
+      // (its pong could not be read).
+      this.lastReceived = this.clock.now();
+      if (this.pendingBytes <= PAUSE_BYTES / 2) {
         this.paused = false;
         this.channel.resume();
+        keepAliveChanged(this);
       }
     }
     return event;
+  }
+
+  /** @internal Reading is paused while the consumer catches up with queued input. */
+  get inputPaused(): boolean {
+    return this.paused;
   }
 
   /**

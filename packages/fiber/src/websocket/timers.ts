@@ -71,7 +71,7 @@ function onTimer(ws: WebSocket): void {
     }
   } else if (ws.inactivity > 0 && now - ws.lastReceived >= ws.inactivity) {
     timedOut(ws);
-  } else if (ws.pingPeriod > 0 && ws.protocol.closeReceived === undefined) {
+  } else if (ws.pingPeriod > 0 && ws.protocol.closeReceived === undefined && !ws.inputPaused) {
     if (ws.pingSentAt !== undefined) {
       if (now - ws.pingSentAt >= keepAliveTimeout(ws)) {
         ws.fail(WS_STATUS_INTERNAL_ERROR, `keep-alive: no answer within ${keepAliveTimeout(ws)} ms of a ping`);
@@ -112,8 +112,9 @@ function nextDeadline(ws: WebSocket): number | undefined {
   if (ws.closeSentAt !== undefined) return ws.closeTimeout > 0 ? ws.closeSentAt + ws.closeTimeout : undefined;
   let next: number | undefined;
   if (ws.inactivity > 0) next = ws.lastReceived + ws.inactivity;
-  // Once the peer's close came, no keep-alive: the dispatcher is about to answer it.
-  if (ws.pingPeriod > 0 && ws.protocol.closeReceived === undefined) {
+  // Once the peer's close came, no keep-alive: the dispatcher is about to answer it. Nor while
+  // reading is paused: the pong would wait unread behind the input.
+  if (ws.pingPeriod > 0 && ws.protocol.closeReceived === undefined && !ws.inputPaused) {
     const ping = ws.pingSentAt !== undefined ? ws.pingSentAt + keepAliveTimeout(ws) : ws.lastReceived + ws.pingPeriod;
     if (next === undefined || ping < next) next = ping;
   }
