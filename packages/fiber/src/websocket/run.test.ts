@@ -352,6 +352,35 @@ describe("webSocketRun when the peer closes", () => {
     expect(writeError).toBeUndefined();
   }));
 
+  it("does not count a refused close as the application's own: a later loss under the callback still ends with -1006", scopedTest(function* () {
+    const sockets = yield* useLoopbackSockets();
+    const ws = yield* useWebSocketConnection(sockets.server, { role: "server" });
+    yield* useRawPeer(sockets.client);
+    const release = withResolvers<void>();
+    const busy = withResolvers<void>();
+    let refusal: unknown;
+    const task = yield* spawn(() => webSocketRun(ws, function* (w, event) {
+      if (event === WS_EVENT_OPEN) {
+        try {
+          yield* webSocketSendClose(w, 1005, "");
+        } catch (error) {
+          refusal = error;
+        }
+      }
+      if (event !== WS_EVENT_MESSAGE) return;
+      busy.resolve();
+      yield* release.operation;
+      yield* webSocketSendString(w, "nobody is listening");
+    }, null, null, 0));
+    sockets.client.write(clientFrames((p) => p.send(WS_MSG_TEXT, "work")));
+    yield* busy.operation;
+    sockets.client.destroy();
+    while (!sockets.server.readableEnded) yield* sleep(1);
+    release.resolve();
+    expect(refusal).toBeInstanceOf(RangeError);
+    expect(yield* task).toBe(-1006);
+  }));
+
   it("fails a send with WebSocketClosedError when the peer dropped TCP under the callback, and ends with -1006", scopedTest(function* () {
     const sockets = yield* useLoopbackSockets();
     const ws = yield* useWebSocketConnection(sockets.server, { role: "server" });

@@ -55,6 +55,19 @@ describe("webSocketSend*", () => {
     expect((yield* nextMessage(client)).data).toBe("again");
   }));
 
+  it("cuts text before a character that len would split, so the peer gets valid UTF-8", scopedTest(function* () {
+    const { server, client } = yield* useLoopbackPair();
+    // "h" is 1 byte, "é" 2, "€" 3 and "😀" 4: 2 bytes would split "é", 5 would split "€".
+    expect(yield* webSocketSendBlock(server, WS_MSG_TEXT, "héllo", 2)).toBe(1);
+    expect(yield* webSocketSendBlock(server, WS_MSG_TEXT, "h€llo", 3)).toBe(1);
+    expect(yield* webSocketSendBlock(server, WS_MSG_TEXT, "😀!", 4)).toBe(4);
+    expect(yield* webSocketSendBlock(server, WS_MSG_TEXT, "😀!", 3)).toBe(0);
+    expect((yield* nextMessage(client)).data).toBe("h");
+    expect((yield* nextMessage(client)).data).toBe("h");
+    expect((yield* nextMessage(client)).data).toBe("😀");
+    expect((yield* nextMessage(client)).data).toBe("");
+  }));
+
   it("streams one message in pieces with WS_MSG_MORE, and sends only len bytes", scopedTest(function* () {
     const { server, client } = yield* useLoopbackPair();
     yield* webSocketSendBlock(server, WS_MSG_BINARY | WS_MSG_MORE, Buffer.from([1, 2]));

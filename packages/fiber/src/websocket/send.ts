@@ -174,7 +174,8 @@ function selectPath(value: unknown, path: string): unknown {
  * @param ws - the connection
  * @param type - WS_MSG_TEXT, WS_MSG_BINARY or WS_MSG_CONT, optionally | WS_MSG_MORE; or WS_MSG_PING / WS_MSG_PONG
  * @param data - the payload
- * @param len - send only the first `len` bytes of `data`
+ * @param len - send only the first `len` bytes of `data` (of a string's UTF-8: cut before a
+ *   character the limit would split, so text stays valid)
  * @returns the number of payload bytes sent
  * @throws RangeError for an unknown type, or a continuation with no message streaming;
  *   WebSocketClosedError if the connection is closing, closed or lost (nothing is written)
@@ -292,9 +293,14 @@ function* sendBlockSlowly(
   return size;
 }
 
+/** `data` cut to at most `len` bytes; a string before any character that `len` would split. */
 function truncate(data: string | Uint8Array, len: number): string | Uint8Array {
   if (typeof data !== "string") return data.length <= len ? data : data.subarray(0, len);
-  return Buffer.byteLength(data) <= len ? data : Buffer.from(data).subarray(0, len);
+  if (Buffer.byteLength(data) <= len) return data;
+  const bytes = Buffer.from(data);
+  let end = len;
+  while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end--; // a continuation byte: back to its character's start
+  return bytes.subarray(0, end);
 }
 
 /**
@@ -313,6 +319,7 @@ function truncate(data: string | Uint8Array, len: number): string | Uint8Array {
  */
 export function* webSocketSendClose(ws: WebSocket, status: number, reason: string): Operation<void> {
   assertOpen(ws, "webSocketSendClose");
-  ws.closedByApplication = true;
   ws.startClose(status, reason);
+  // Only a close that went out (or was already under way) is the application's own.
+  ws.closedByApplication = true;
 }
