@@ -86,6 +86,12 @@ describe("upgrade refusals", () => {
     expect(res.head).toContain("Allow: POST");
   });
 
+  it("answers 400 to a path with an encoded slash, which could climb out of the action's prefix", async () => {
+    const res = await refusalFor(upgradeRequest("/ws/..%2F..%2Fetc%2Fpasswd"));
+    expect(res.status).toBe(400);
+    expect(res.body).toContain("encoded slash");
+  });
+
   it("answers 404 to an upgrade with no route", async () => {
     const res = await refusalFor(upgradeRequest("/x"), { routes: [{ match: "/ws/", handler: "action" }] });
     expect(res.status).toBe(404);

@@ -30,6 +30,12 @@ describe("parseRequestTarget", () => {
   it("refuses a path that decodes to a NUL byte", () => {
     expect(parseRequestTarget("/a%00b").ok).toBe(false);
   });
+
+  it("refuses an encoded slash, which would make segments (even '..') after dot segments were resolved", () => {
+    expect(parseRequestTarget("/ws/..%2F..%2Fetc%2Fpasswd")).toEqual({ ok: false, reason: "the request path has an encoded slash (%2F)" });
+    expect(parseRequestTarget("/ws/a%2fb").ok).toBe(false);
+    expect(parseRequestTarget("/ws/a?next=%2Fb")).toMatchObject({ ok: true, path: "/ws/a" });
+  });
 });
 
 describe("parseRequestTarget on plain targets", () => {

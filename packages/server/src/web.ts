@@ -76,6 +76,8 @@ export type Web = HttpWeb | WebSocketWeb;
 const PLAIN_TARGET = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*(\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?$/;
 /** A `.` or `..` path segment, which a URL resolves. */
 const DOT_SEGMENT = /\/\.\.?(\/|\?|$)/;
+/** A percent-encoded `/` in a path. */
+const ENCODED_SLASH = /%2f/i;
 
 /** A request's path and query, or the reason it has none a server can route. */
 export type RequestTarget = { ok: true; path: string; query: URLSearchParams } | { ok: false; reason: string };
@@ -84,8 +86,11 @@ export type RequestTarget = { ok: true; path: string; query: URLSearchParams } |
  * Parse a request target (`req.url`) into its decoded path and query. Dot segments (also
  * percent-encoded) are resolved the way URLs resolve them, then the path is percent-decoded.
  * Origin-form (`/path?query`) and absolute-form (`http://host/path`) targets are understood.
+ * An encoded slash (`%2F`) is refused: decoded after the dot segments were resolved, it would
+ * make new segments, `..` among them, in a path that routes and actions take as resolved.
  * @param url the request target as received, for example `/ws/a%20b?x=1`.
- * @returns the path and query, or a reason when the target is malformed or decodes to a NUL.
+ * @returns the path and query, or a reason when the target is malformed, has an encoded slash
+ *   or decodes to a NUL.
  */
 export function parseRequestTarget(url: string): RequestTarget {
   if (PLAIN_TARGET.test(url) && !DOT_SEGMENT.test(url)) {
@@ -102,6 +107,9 @@ export function parseRequestTarget(url: string): RequestTarget {
     parsed = url.startsWith("/") ? new URL(`http://localhost${url}`) : new URL(url);
   } catch {
     return { ok: false, reason: "the request target is not a valid URL" };
+  }
+  if (ENCODED_SLASH.test(parsed.pathname)) {
+    return { ok: false, reason: "the request path has an encoded slash (%2F)" };
   }
   let path: string;
   try {
