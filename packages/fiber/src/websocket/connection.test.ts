@@ -166,3 +166,61 @@ describe("WebSocket event queue", () => {
     expect(kept).toBeLessThan(150_000);
   }));
 });
+
+/** Write frames queued with `queue` on a `role` engine to `socket`. */
+function writeFrames(socket: Socket, role: "client" | "server", queue: (protocol: Protocol) => void): Protocol {
+  const protocol = new Protocol({ role });
+  queue(protocol);
+  for (const frame of protocol.takeOutgoing()) socket.write(frame);
+  return protocol;
+}
+
+describe("WebSocket closing TCP", () => {
+  it("as a client, leaves closing TCP to the server after the close handshake, and closes once it has", scopedTest(function* () {
+    const sockets = yield* useLoopbackSockets();
+    let clientEnded = false;
+    sockets.server.on("end", () => (clientEnded = true));
+    const ws = yield* useWebSocketConnection(sockets.client, { role: "client" });
+    const run = yield* spawn(() => webSocketRun(ws, () => {}, null, null, 0));
+    writeFrames(sockets.server, "server", (server) => server.close(1000, "done"));
+    yield* sleep(50);
+    // The client answered the close, and neither sent its FIN nor dropped the socket.
+    expect(ws.protocol.closeSent?.code).toBe(1000);
+    expect(clientEnded).toBe(false);
+    expect(sockets.client.destroyed).toBe(false);
+    sockets.server.end();
+    expect(yield* run).toBe(0);
+    expect(sockets.client.destroyed).toBe(true);
+  }));
+
+  it("as a client, closes TCP itself when the server has not after the close timeout", scopedTest(function* () {
+    const clock = yield* useTestClock();
+    const sockets = yield* useLoopbackSockets();
+    const ws = yield* useWebSocketConnection(sockets.client, { role: "client", closeTimeout: 1000 });
+    yield* spawn(() => webSocketRun(ws, () => {}, null, null, 0));
+    writeFrames(sockets.server, "server", (server) => server.close(1000, "done"));
+    yield* sleep(50);
+    yield* clock.advance(999);
+    expect(sockets.client.destroyed).toBe(false);
+    yield* clock.advance(1);
+    expect(sockets.client.destroyed).toBe(true);
+  }));
+
+  it("as a server, closes TCP as soon as the close handshake is done, before any consumer reads", scopedTest(function* () {
+    yield* useTestClock(); // no close timeout runs out meanwhile
+    const sockets = yield* useLoopbackSockets();
+    const ws = yield* useWebSocketConnection(sockets.server, { role: "server" });
+    ws.startReading(null);
+    writeFrames(sockets.client, "client", (client) => {
+      client.send(WS_MSG_TEXT, "before the close");
+      client.close(1000, "bye");
+    });
+    yield* sleep(50);
+    expect(sockets.server.destroyed).toBe(true);
+    // What came before the close is still there for a consumer.
+    const event = ws.nextEvent();
+    expect(event).toMatchObject({ kind: "message", data: "before the close" });
+    expect(ws.nextEvent()).toBeUndefined();
+    expect(ws.finished).toBe(true);
+  }));
+});

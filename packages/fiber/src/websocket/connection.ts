@@ -288,6 +288,11 @@ export class WebSocket implements SocketConsumer {
       this.channel.pause();
     }
     this.flush();
+    // The close handshake completed in the reader (the peer's close echoed at once, or its
+    // answer to ours came): let TCP go now rather than when a consumer comes by, which may be
+    // late or never (the server closes first; a client waits for that). Queued messages stay
+    // readable.
+    if (!this.finished && this.protocol.closeReceived !== undefined && this.protocol.closeSent !== undefined) this.finish();
     // A protocol error fails the connection: nothing more is read, so end our side now rather
     // than wait for a close answer that would not be parsed. (A deferred error close is sent
     // by closeForFailure when the dispatcher reaches the error.)
@@ -533,7 +538,9 @@ export class WebSocket implements SocketConsumer {
     if (!received && this.channel.error && !this.errorMessage) this.errorMessage = this.channel.error.message;
     stopTimer(this);
     this.flush();
-    this.channel.release();
+    // A client leaves closing TCP to the server once the close handshake is done (RFC 6455
+    // section 7.1.1), so that the server keeps the TIME_WAIT.
+    this.channel.release(received !== undefined && this.protocol.role === "client");
   }
 
   /** What `webSocketRun` returns: 0 after an orderly close, else the negative close code. */

@@ -61,6 +61,8 @@ export class SocketChannel {
   private wakeOnClose: (() => void) | undefined = undefined;
   private consumer: SocketConsumer | undefined = undefined;
   private forceTimer: TimerHandle | undefined = undefined;
+  /** Released, and waiting for the peer to end its output before destroying the socket. */
+  private awaitingPeerEnd = false;
 
   /**
    * Start bridging `socket`; from now on its input is kept until read.
@@ -219,13 +221,25 @@ export class SocketChannel {
   /**
    * Let the socket go: destroyed at once when its output is all written, else ended and
    * destroyed when that output is flushed or after the close timeout (if any), whichever comes
-   * first.
+   * first. With `afterPeerEnds`, a socket whose output is written and whose peer has not ended
+   * its own yet is destroyed when the peer does, or after the close timeout: the peer closes
+   * TCP first and keeps its TIME_WAIT (a WebSocket client leaves that to the server, RFC 6455
+   * section 7.1.1).
+   * @param afterPeerEnds - wait for the peer's end of output before closing
    */
-  release(): void {
+  release(afterPeerEnds = false): void {
     const socket = this.socket;
     if (socket.destroyed) return;
     if (socket.writableLength === 0) {
-      socket.destroy();
+      if (!afterPeerEnds || this.inputOver) {
+        socket.destroy();
+        return;
+      }
+      if (this.awaitingPeerEnd) return;
+      this.awaitingPeerEnd = true;
+      // Whatever still comes is not read by anyone: keep reading, to see the end.
+      socket.resume();
+      if (this.closeTimeout > 0) this.forceTimer = this.clock.setTimer(destroyChannelSocket, this.closeTimeout, this);
       return;
     }
     // Released before, with output still buffered: it is already ending.
@@ -260,6 +274,10 @@ export class SocketChannel {
   onInputOver(): void {
     if (this.inputOver) return;
     this.inputOver = true;
+    if (this.awaitingPeerEnd) {
+      this.socket.destroy();
+      return;
+    }
     if (this.consumer) this.consumer.inputEnded(this.error);
     else this.wakeReader?.();
   }
