@@ -43,6 +43,17 @@ describe("the system clock's timers", () => {
     delays.mockRestore();
   });
 
+  it("keep their deadlines when the wall clock is set forward", () => {
+    const fired: string[] = [];
+    systemClock.setTimer((name: string) => fired.push(name), 1000, "soon");
+    systemClock.setTimer((name: string) => fired.push(name), 60_000, "in a minute");
+    vi.setSystemTime(Date.now() + 3600_000); // an NTP step of an hour
+    vi.advanceTimersByTime(1000);
+    expect(fired).toEqual(["soon"]);
+    vi.advanceTimersByTime(59_000);
+    expect(fired).toEqual(["soon", "in a minute"]);
+  });
+
   it("never fire once cleared, and clearing a fired timer does nothing", () => {
     const fired: number[] = [];
     const early = systemClock.setTimer((n: number) => fired.push(n), 10, 1);

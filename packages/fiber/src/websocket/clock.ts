@@ -10,7 +10,7 @@ export type TimerHandle = unknown;
  * send timeouts). The system clock is the default; the testing kit installs a manual one.
  */
 export interface Clock {
-  /** The current time in milliseconds. */
+  /** The current time in milliseconds, on a clock of its own (differences are what count). */
   now(): number;
   /**
    * Call `callback(target)` once, `ms` milliseconds from now. The timer must not keep the
@@ -22,7 +22,13 @@ export interface Clock {
   clearTimer(handle: TimerHandle): void;
 }
 
-/** A timer of the system clock: due at `due` (ms, `Date.now` time), `seq` orders equal times. */
+/**
+ * The system clock's time: monotonic, unlike `Date.now`, so that setting the wall clock (an NTP
+ * step) neither expires every connection's deadline at once nor holds its timers back.
+ */
+const monotonicNow = (): number => performance.now();
+
+/** A timer of the system clock: due at `due` (ms, {@link monotonicNow} time), `seq` orders equal times. */
 class SystemTimer implements Scheduled {
   index = -1;
 
@@ -48,7 +54,7 @@ class SystemTimers {
   private readonly fire = (): void => {
     this.node = undefined;
     this.nodeDue = Infinity;
-    const now = Date.now();
+    const now = monotonicNow();
     try {
       for (let next = this.schedule.peek(); next !== undefined && next.due <= now; next = this.schedule.peek()) {
         this.schedule.remove(next);
@@ -60,7 +66,7 @@ class SystemTimers {
   };
 
   set<T>(callback: (target: T) => void, ms: number, target: T): SystemTimer {
-    const timer = new SystemTimer(Date.now() + ms, this.seq++, callback as (target: never) => void, target);
+    const timer = new SystemTimer(monotonicNow() + ms, this.seq++, callback as (target: never) => void, target);
     this.schedule.add(timer);
     if (timer.due < this.nodeDue) this.arm();
     return timer;
@@ -81,16 +87,16 @@ class SystemTimers {
     this.nodeDue = Infinity;
     if (next === undefined) return;
     this.nodeDue = next.due;
-    this.node = setTimeout(this.fire, timerDelay(next.due, Date.now()));
+    this.node = setTimeout(this.fire, timerDelay(next.due, monotonicNow()));
     this.node.unref();
   }
 }
 
 const systemTimers = new SystemTimers();
 
-/** The real clock: `Date.now`, and timers kept in one schedule behind one unreferenced Node timer. */
+/** The real clock: monotonic time, and timers kept in one schedule behind one unreferenced Node timer. */
 export const systemClock: Clock = {
-  now: Date.now,
+  now: monotonicNow,
   setTimer: (callback, ms, target) => systemTimers.set(callback, ms, target),
   clearTimer(handle) {
     systemTimers.clear(handle as SystemTimer);
