@@ -156,6 +156,14 @@ export class Protocol {
     return this.receivedClose;
   }
 
+  /**
+   * The protocol error found in the input whose close waits for `answerClose` (only with
+   * `deferCloseEcho`): its code and message, or undefined.
+   */
+  get pendingError(): CloseInfo | undefined {
+    return this.pendingFailure;
+  }
+
   /** True while the peer's close or a protocol error waits for `answerClose` (only with `deferCloseEcho`). */
   get awaitingAnswer(): boolean {
     return this.sentClose === undefined && (this.pendingFailure !== undefined || this.receivedClose !== undefined);

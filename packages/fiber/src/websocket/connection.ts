@@ -473,7 +473,10 @@ export class WebSocket implements SocketConsumer {
    */
   startClose(code: number, reason: string): void {
     if (this.finished || this.protocol.closeSent) return;
-    this.protocol.close(code, reason);
+    // A protocol error found in the input but not yet reached by the dispatcher: its close
+    // (1002, 1007, 1009) tells the peer what went wrong, whatever closes the connection first.
+    if (this.protocol.pendingError !== undefined) this.protocol.answerClose();
+    else this.protocol.close(code, reason);
     this.closedHere = true;
     this.releaseStream();
     closeStarted(this);

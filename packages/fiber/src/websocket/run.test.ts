@@ -252,6 +252,24 @@ describe("webSocketRun over a loopback pair", () => {
     expect(end).toEqual({ done: true, value: { code: 1001, reason: "going away" } });
   }));
 
+  it("tells the peer of a protocol error with its code even when halted before the callback reached it", scopedTest(function* () {
+    const sockets = yield* useLoopbackSockets();
+    const ws = yield* useWebSocketConnection(sockets.server, { role: "server" });
+    const peer = yield* useRawPeer(sockets.client);
+    const busy = withResolvers<void>();
+    const task = yield* spawn(() => webSocketRun(ws, function* (_w, event) {
+      if (event !== WS_EVENT_MESSAGE) return;
+      busy.resolve();
+      yield* suspend();
+    }, null, null, 0));
+    sockets.client.write(clientFrames((p) => p.send(WS_MSG_TEXT, "work")));
+    yield* busy.operation;
+    sockets.client.write(Buffer.from([0x81, 0x02, 0x68, 0x69])); // "hi", unmasked: 1002
+    yield* sleep(20);
+    yield* task.halt();
+    expect(yield* nextSignificant(peer)).toMatchObject({ kind: "close", code: 1002 });
+  }));
+
   it("returns 0 after a close it started is answered", scopedTest(function* () {
     const { server } = yield* useLoopbackPair();
     const status = yield* webSocketRun(server, function* (ws, event) {
