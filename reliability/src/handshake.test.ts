@@ -41,7 +41,8 @@ describe("handshake abuse: every hostile request gets a definite status and the 
     { name: "no Sec-WebSocket-Key", request: upgrade({ "Sec-WebSocket-Key": "" }), status: 400 },
     { name: "conflicting Sec-WebSocket-Version values", request: upgrade({ "Sec-WebSocket-Version": "13, 8" }), status: 426 },
     { name: "an old Sec-WebSocket-Version", request: upgrade({ "Sec-WebSocket-Version": "8" }), status: 426 },
-    { name: "Upgrade naming another protocol", request: upgrade({ Upgrade: "h2c" }), status: 400 },
+    // Served as plain HTTP, its Upgrade ignored: the WebSocket-only endpoint asks for an upgrade.
+    { name: "Upgrade naming another protocol", request: upgrade({ Upgrade: "h2c" }), status: 426 },
     { name: "no Host", request: upgrade({ Host: "" }), status: 400 },
     { name: "an upgrade to a path without a route", request: upgradeRequest("/nowhere/"), status: 404 },
   ])("answers $name with $status", async ({ request, status }) => {

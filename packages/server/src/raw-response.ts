@@ -35,8 +35,19 @@ export function refuseSocket(
     "Connection: close",
     ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
   ];
+  socket.end(`${lines.join("\r\n")}\r\n\r\n${text}`);
+  lingerThenClose(socket);
+}
+
+/**
+ * Close a socket whose answer is written (or being written): end it if it is not ended yet,
+ * and destroy it once the peer closes its side, or after a short linger. What the peer still
+ * sends is read and dropped.
+ * @param socket the client's socket.
+ */
+export function lingerThenClose(socket: Socket): void {
   socket.setTimeout(LINGER_MS, () => socket.destroy());
   socket.once("end", () => socket.destroy());
   socket.resume();
-  socket.end(`${lines.join("\r\n")}\r\n\r\n${text}`);
+  if (!socket.writableEnded) socket.end();
 }

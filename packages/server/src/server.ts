@@ -11,6 +11,7 @@ import { httpOptions } from "./http-options.js";
 import { FiberStarter } from "./fiber-starter.js";
 import { ConnectionGate } from "./limits.js";
 import { bindServer, parseListenUrl, type ListenAddress } from "./listen.js";
+import { asksForWebSocket, servePlainly } from "./plain-upgrade.js";
 import { refuseSocket } from "./raw-response.js";
 import { writeResponse } from "./reply.js";
 import { answerRequest } from "./request.js";
@@ -149,6 +150,10 @@ export function serve(server: WebServer): Operation<WebService> {
     const onUpgrade = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
       socket.on("error", destroyOnError);
       if (refused.has(socket)) return;
+      if (!asksForWebSocket(req)) {
+        servePlainly(req, socket, head, onRequest);
+        return;
+      }
       const plan = planUpgrade(state, req);
       if (!plan.ok) {
         rDebug("web", "refused the upgrade %s %s: %d %s", req.method, req.url, plan.status, plan.reason);
@@ -182,6 +187,7 @@ export function serve(server: WebServer): Operation<WebService> {
         http.on("connection", onConnection);
         http.on("request", onRequest);
         http.on("upgrade", onUpgrade);
+        http.on("connect", refuseConnect);
         http.on("clientError", onClientError);
         servers.push(http);
         addresses.push(yield* bindServer(http, host, port));
@@ -202,6 +208,12 @@ export function serve(server: WebServer): Operation<WebService> {
       rDebug("web", "stopped");
     }
   });
+}
+
+/** A `CONNECT` request: this server is no proxy (without this listener node:http drops the socket unanswered). */
+function refuseConnect(_req: IncomingMessage, socket: Socket): void {
+  socket.on("error", destroyOnError);
+  refuseSocket(socket, 501, "this server does not implement CONNECT: it is not a proxy");
 }
 
 /**
