@@ -74,10 +74,12 @@ function* routeRequest(state: ServerState, req: IncomingMessage, res: ServerResp
     });
   }
   if (route.handler === "file") {
+    inviteBody(req, res);
     return yield* serveFile(req, res, { documents: route.documents ?? config.documents, index: config.index });
   }
   const found = findAction(state.actions, target.path);
   if (found === undefined) throw new HttpError(404, `no action for ${target.path}`);
+  inviteBody(req, res);
   const web: HttpWeb = {
     kind: "http",
     method,
@@ -95,6 +97,18 @@ function* routeRequest(state: ServerState, req: IncomingMessage, res: ServerResp
   };
   yield* found.action(web);
 }
+
+/**
+ * A client that sent `Expect: 100-continue` waits for `100 Continue` before its body: send it
+ * once the request has passed every check made before a body is read, so that a refusal (404,
+ * 405, 413, 503) goes out instead and the body is never sent.
+ */
+function inviteBody(req: IncomingMessage, res: ServerResponse): void {
+  if (EXPECTS_CONTINUE.test(req.headers.expect ?? "")) res.writeContinue();
+}
+
+/** An `Expect` header asking for `100 Continue` (compared ignoring case, as node:http does). */
+const EXPECTS_CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
 
 /** Answer with an error's status if the response has not started; otherwise drop the connection. */
 function* failResponse(res: ServerResponse, error: HttpError): Operation<void> {

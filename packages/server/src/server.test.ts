@@ -6,7 +6,7 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { run, sleep } from "effection";
 import { HttpError, webReadBody, webWriteJson, webWriteResponse } from "./reply.js";
 import { createWebServer, serve, webAddAction } from "./server.js";
-import { captureLog, fetchText, serverStarter, testConfig } from "./server.test-helpers.js";
+import { captureLog, fetchText, rawExchange, rawRequest, serverStarter, testConfig } from "./server.test-helpers.js";
 import type { Web } from "./web.js";
 
 const start = serverStarter();
@@ -125,6 +125,27 @@ describe("serve", () => {
       },
     });
     expect((await fetchText(port, "/", { method: "POST", body: "x".repeat(1000) })).body).toBe("got 1000");
+  });
+
+  it("answers Expect: 100-continue with 100 only for a request it will read, and refuses the others first", async () => {
+    const { port } = await start(testConfig({ routes: [{ match: "/", handler: "action" }], limits: { body: 1000 } }), {
+      "/": function* (web) {
+        if (web.kind === "http") yield* webWriteResponse(web, 200, `got ${(yield* webReadBody(web)).length}`);
+      },
+    });
+    const head = (length: number) =>
+      `POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\nExpect: 100-continue\r\n\r\n`;
+    const tooLarge = await rawRequest(port, head(5000));
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.head).not.toContain("100 Continue");
+    const accepted = await rawExchange(port, (socket) => {
+      socket.write(head(5));
+      socket.once("data", (chunk: Buffer) => {
+        if (chunk.toString("latin1").startsWith("HTTP/1.1 100 Continue")) socket.end("hello");
+      });
+    });
+    expect(accepted.head).toMatch(/^HTTP\/1\.1 100 Continue/);
+    expect(accepted.body).toContain("got 5");
   });
 
   it("answers an HttpError thrown by an action with its status", async () => {

@@ -186,6 +186,8 @@ export function serve(server: WebServer): Operation<WebService> {
         const http = createServer(httpOptions(config));
         http.on("connection", onConnection);
         http.on("request", onRequest);
+        // Handled, `Expect: 100-continue` is answered by routing (see answerRequest), not at once.
+        http.on("checkContinue", onRequest);
         http.on("upgrade", onUpgrade);
         http.on("connect", refuseConnect);
         http.on("clientError", onClientError);
