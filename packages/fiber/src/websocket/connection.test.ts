@@ -26,49 +26,54 @@ function countPauses(socket: Socket): { count: number } {
   return counter;
 }
 
+/** A callback that stays busy with the first message until `release()`, counting messages. */
+function busyWithFirstMessage(): { proc: WebSocketProc; release: () => void; readonly received: number } {
+  const released = withResolvers<void>();
+  let received = 0;
+  return {
+    proc: function* (_ws, event) {
+      if (event !== WS_EVENT_MESSAGE) return;
+      received++;
+      if (received === 1) yield* released.operation;
+    },
+    release: () => released.resolve(),
+    get received() {
+      return received;
+    },
+  };
+}
+
 describe("WebSocket input pacing", () => {
   it("pauses reading while over 256 KiB of messages wait for a busy callback, and resumes once it catches up", scopedTest(function* () {
     const sockets = yield* useLoopbackSockets();
     const ws = yield* useWebSocketConnection(sockets.server, { role: "server", closeTimeout: 50 });
-    const release = withResolvers<void>();
-    let received = 0;
-    const busyFirst: WebSocketProc = function* (_ws, event) {
-      if (event !== WS_EVENT_MESSAGE) return;
-      received++;
-      if (received === 1) yield* release.operation;
-    };
-    yield* spawn(() => webSocketRun(ws, busyFirst, null, null, 0));
+    const busy = busyWithFirstMessage();
+    yield* spawn(() => webSocketRun(ws, busy.proc, null, null, 0));
     sendMessages(sockets.client, 6, 100_000);
     yield* sleep(100);
-    expect(received).toBe(1);
+    expect(busy.received).toBe(1);
     expect(sockets.server.isPaused()).toBe(true);
-    release.resolve();
+    busy.release();
     yield* sleep(100);
-    expect(received).toBe(6);
+    expect(busy.received).toBe(6);
     expect(sockets.server.isPaused()).toBe(false);
   }));
 
   it("pauses reading under a flood of pings while the callback is busy, as under one of messages", scopedTest(function* () {
     const sockets = yield* useLoopbackSockets();
     const ws = yield* useWebSocketConnection(sockets.server, { role: "server", closeTimeout: 50 });
-    const release = withResolvers<void>();
-    let received = 0;
-    const busyFirst: WebSocketProc = function* (_ws, event) {
-      if (event !== WS_EVENT_MESSAGE) return;
-      received++;
-      if (received === 1) yield* release.operation;
-    };
-    yield* spawn(() => webSocketRun(ws, busyFirst, null, null, 0));
+    const busy = busyWithFirstMessage();
+    yield* spawn(() => webSocketRun(ws, busy.proc, null, null, 0));
     sendMessages(sockets.client, 1, 10);
     yield* sleep(20);
-    expect(received).toBe(1);
+    expect(busy.received).toBe(1);
     // 40,000 pings of 10 bytes: ~3 MB queued as events (each keeps its slice and ~64 bytes more).
     const client = new Protocol({ role: "client" });
     for (let i = 0; i < 40_000; i++) client.ping("0123456789");
     for (const frame of client.takeOutgoing()) sockets.client.write(frame);
     yield* sleep(100);
     expect(sockets.server.isPaused()).toBe(true);
-    release.resolve();
+    busy.release();
     yield* sleep(100);
     expect(sockets.server.isPaused()).toBe(false);
   }));
@@ -85,22 +90,16 @@ describe("WebSocket input pacing", () => {
       for (const event of events) if (event.kind === "ping") pings.push(clock.now());
       for (const frame of peer.takeOutgoing()) sockets.client.write(frame);
     });
-    const release = withResolvers<void>();
-    let received = 0;
-    const busyFirst: WebSocketProc = function* (_ws, event) {
-      if (event !== WS_EVENT_MESSAGE) return;
-      received++;
-      if (received === 1) yield* release.operation;
-    };
-    yield* spawn(() => webSocketRun(ws, busyFirst, null, null, 3000));
+    const busy = busyWithFirstMessage();
+    yield* spawn(() => webSocketRun(ws, busy.proc, null, null, 3000));
     sendMessages(sockets.client, 6, 100_000);
     yield* sleep(100);
     expect(sockets.server.isPaused()).toBe(true);
     // The callback is slow, not stuck: it moves on within the inactivity timeout each time.
     yield* clock.advance(2500);
-    release.resolve();
+    busy.release();
     yield* sleep(50);
-    expect(received).toBe(6);
+    expect(busy.received).toBe(6);
     expect(pings).toEqual([]);
     expect(webSocketGetState(ws)).toBe(WS_STATE_OPEN);
     // Reading again, the keep-alive starts over from the last event taken.

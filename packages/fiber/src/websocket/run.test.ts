@@ -73,6 +73,22 @@ function clientFrames(build: (protocol: Protocol) => void): Buffer {
   return Buffer.concat(protocol.takeOutgoing());
 }
 
+/**
+ * A server-role run that closes with 1000 at once, with a test clock and `closeTimeout`, and a
+ * raw peer that does not answer: returned once the peer has read the close.
+ */
+function* closeUnanswered(closeTimeout: number) {
+  const clock = yield* useTestClock();
+  const sockets = yield* useLoopbackSockets();
+  const ws = yield* useWebSocketConnection(sockets.server, { role: "server", closeTimeout });
+  const peer = yield* useRawPeer(sockets.client, { answer: false });
+  const task = yield* spawn(() => webSocketRun(ws, function* (w, event) {
+    if (event === WS_EVENT_OPEN) yield* webSocketSendClose(w, 1000, "bye");
+  }, null, null, 0));
+  expect(yield* nextSignificant(peer)).toMatchObject({ kind: "close", code: 1000, reason: "bye" });
+  return { clock, sockets, peer, task };
+}
+
 describe("webSocketRun with a ws client", () => {
   it("echoes text and binary messages", scopedTest(function* () {
     const url = yield* useUpgradeServer(serveWith(echo, newSeen()));
@@ -502,14 +518,7 @@ describe("webSocketRun timeouts", () => {
   }));
 
   it("destroys the socket after the close timeout when the peer never answers the close", scopedTest(function* () {
-    const clock = yield* useTestClock();
-    const sockets = yield* useLoopbackSockets();
-    const ws = yield* useWebSocketConnection(sockets.server, { role: "server", closeTimeout: 2000 });
-    const peer = yield* useRawPeer(sockets.client, { answer: false });
-    const task = yield* spawn(() => webSocketRun(ws, function* (w, event) {
-      if (event === WS_EVENT_OPEN) yield* webSocketSendClose(w, 1000, "bye");
-    }, null, null, 0));
-    expect(yield* nextSignificant(peer)).toMatchObject({ kind: "close", code: 1000, reason: "bye" });
+    const { clock, sockets, peer, task } = yield* closeUnanswered(2000);
     yield* clock.advance(1999);
     expect(sockets.server.destroyed).toBe(false);
     yield* clock.advance(1);
@@ -519,14 +528,7 @@ describe("webSocketRun timeouts", () => {
   }));
 
   it("waits for the peer's close as long as it takes with a close timeout of 0", scopedTest(function* () {
-    const clock = yield* useTestClock();
-    const sockets = yield* useLoopbackSockets();
-    const ws = yield* useWebSocketConnection(sockets.server, { role: "server", closeTimeout: 0 });
-    const peer = yield* useRawPeer(sockets.client, { answer: false });
-    const task = yield* spawn(() => webSocketRun(ws, function* (w, event) {
-      if (event === WS_EVENT_OPEN) yield* webSocketSendClose(w, 1000, "bye");
-    }, null, null, 0));
-    expect(yield* nextSignificant(peer)).toMatchObject({ kind: "close", code: 1000, reason: "bye" });
+    const { clock, sockets, peer, task } = yield* closeUnanswered(0);
     yield* clock.advance(24 * 3600 * 1000);
     expect(clock.pending).toBe(0);
     expect(sockets.server.destroyed).toBe(false);
