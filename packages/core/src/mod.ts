@@ -6,4 +6,4 @@ export { ProtocolError } from "./errors.js";
 export { isValidCloseCode, encodeClosePayload, decodeClosePayload, MAX_CLOSE_REASON } from "./close.js";
 export { Utf8Validator, isValidUtf8 } from "./utf8.js";
 export { encodeFrame } from "./encoder.js";
-export { isToken } from "./http-tokens.js";
+export { headerHasToken, isToken } from "./http-tokens.js";

@@ -1,6 +1,7 @@
 // Requests that ask to upgrade to another protocol than WebSocket (h2c, say): served as HTTP/1.1.
 import { ServerResponse, type IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
+import { headerHasToken } from "@fiberws/core";
 import { lingerThenClose, refuseSocket } from "./raw-response.js";
 
 /**
@@ -10,8 +11,7 @@ import { lingerThenClose, refuseSocket } from "./raw-response.js";
  * @returns true for a WebSocket upgrade.
  */
 export function asksForWebSocket(req: IncomingMessage): boolean {
-  const upgrade = req.headers.upgrade;
-  return upgrade !== undefined && upgrade.split(",").some((token) => token.trim().toLowerCase() === "websocket");
+  return headerHasToken(req.headers, "upgrade", "websocket");
 }
 
 /**
@@ -33,7 +33,7 @@ export function servePlainly(
   serve: (req: IncomingMessage, res: ServerResponse) => void,
 ): void {
   if (head.length > 0 || req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0) {
-    refuseSocket(socket, 400, `a request asking to upgrade to ${req.headers.upgrade} cannot carry a body here`);
+    refuseSocket(socket, 400, "a request asking to upgrade to another protocol cannot carry a body here");
     return;
   }
   const res = new ServerResponse(req);
