@@ -2,14 +2,9 @@
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { Operation } from "effection";
-import { validateUpgradeRequest, WS_STATE_OPEN, WS_STATUS_GOING_AWAY, WS_STATUS_INTERNAL_ERROR } from "@fiberws/core";
-import {
-  closeAndRelease,
-  WebSocket,
-  webSocketGetState,
-  webSocketSendClose,
-  type WebSocketOptions,
-} from "@fiberws/fiber";
+import { validateUpgradeRequest, WS_STATUS_GOING_AWAY } from "@fiberws/core";
+import { WebSocket, type WebSocketOptions } from "@fiberws/fiber";
+import { ActionRun } from "./action-run.js";
 import { findAction, type WebAction } from "./actions.js";
 import type { RouteConfig, WebConfig } from "./config/mod.js";
 import { findRoute, routeAllowsMethod, routeMethods } from "./routes.js";
@@ -115,29 +110,13 @@ export function planUpgrade(state: ServerState, req: IncomingMessage): UpgradePl
  */
 export function acceptUpgrade(state: ServerState, upgrade: AcceptedUpgrade): Operation<void> {
   upgrade.socket.write(switchingProtocols(upgrade.plan.headers));
-  // The connection object lives in the frame of the action's run: no resource task and no
-  // child task for the stop signal, which saves ~25 KB per idle connection (two effection tasks).
+  // The connection object is kept by the action's run: no resource task and no child task for
+  // the stop signal, which saves ~25 KB per idle connection (two effection tasks).
   const webSocket = new WebSocket(upgrade.socket, connectionOptions(state.config, upgrade), state.clock());
   // Shutdown may have begun since the upgrade was planned: then the action finds it closing.
   if (state.stopping()) webSocket.startClose(WS_STATUS_GOING_AWAY, "going away");
   else state.webSockets.add(webSocket);
-  return runAction(state, upgrade.plan.action, upgradedWeb(state.config, upgrade, webSocket));
-}
-
-/** Run the action of an accepted upgrade on its connection, then close and release it. */
-function* runAction(state: ServerState, action: WebAction, web: WebSocketWeb): Operation<void> {
-  const { webSocket } = web;
-  try {
-    yield* action(web);
-  } catch (error) {
-    if (webSocketGetState(webSocket) === WS_STATE_OPEN) {
-      yield* webSocketSendClose(webSocket, WS_STATUS_INTERNAL_ERROR, "internal server error");
-    }
-    throw error;
-  } finally {
-    state.webSockets.delete(webSocket);
-    yield* closeAndRelease(webSocket, WS_STATUS_GOING_AWAY, "going away");
-  }
+  return new ActionRun(state, webSocket, upgrade.plan.action, upgradedWeb(state.config, upgrade, webSocket));
 }
 
 /** The connection's settings from the configuration. */
