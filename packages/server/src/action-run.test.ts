@@ -25,6 +25,16 @@ function* runOnPair(action: WebAction) {
   return { server, state, run, closed };
 }
 
+/** What `run` threw (the test fails if it returned). */
+function* failureOf(run: Operation<void>): Operation<Error> {
+  try {
+    yield* run;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("the run returned instead of throwing");
+}
+
 describe("ActionRun", () => {
   it("closes with 1001 and releases the connection when the action returns", scopedTest(function* () {
     const { server, state, run, closed } = yield* runOnPair(function* () {
@@ -41,13 +51,7 @@ describe("ActionRun", () => {
       yield* sleep(1);
       throw new Error("the action broke");
     });
-    let thrown: unknown;
-    try {
-      yield* run;
-    } catch (error) {
-      thrown = error;
-    }
-    expect((thrown as Error).message).toBe("the action broke");
+    expect((yield* failureOf(run)).message).toBe("the action broke");
     expect(yield* closed).toEqual({ code: 1011, reason: "internal server error" });
     expect(state.webSockets.size).toBe(0);
   }));
@@ -76,13 +80,7 @@ describe("ActionRun", () => {
     const { state, run, closed } = yield* runOnPair(() => {
       throw new Error("thrown before any operation");
     });
-    let thrown: unknown;
-    try {
-      yield* run;
-    } catch (error) {
-      thrown = error;
-    }
-    expect((thrown as Error).message).toBe("thrown before any operation");
+    expect((yield* failureOf(run)).message).toBe("thrown before any operation");
     expect(yield* closed).toEqual({ code: 1011, reason: "internal server error" });
     expect(state.webSockets.size).toBe(0);
   }));

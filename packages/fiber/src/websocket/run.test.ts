@@ -19,7 +19,7 @@ import {
 } from "@fiberws/core";
 import { nextMessage, scopedTest, useLoopbackPair, useLoopbackSockets, useTestClock } from "../testing/mod.js";
 import { WebSocketClosedError } from "./closed-error.js";
-import type { WebSocketOptions } from "./connection.js";
+import type { WebSocket, WebSocketOptions } from "./connection.js";
 import { useWebSocketConnection } from "./lifecycle.js";
 import { webSocketRun, type WebSocketProc } from "./run.js";
 import { webSocketSend, webSocketSendBlock, webSocketSendClose, webSocketSendString } from "./send.js";
@@ -71,6 +71,40 @@ function clientFrames(build: (protocol: Protocol) => void): Buffer {
   const protocol = new Protocol({ role: "client" });
   build(protocol);
   return Buffer.concat(protocol.takeOutgoing());
+}
+
+/**
+ * A server-role run whose callback, busy with the peer's first message, sends once the peer
+ * has dropped TCP; `onOpen` runs at WS_EVENT_OPEN and `onSendError` sees what the send threw
+ * (rethrown). Returns what the run returned.
+ */
+function* sendAfterThePeerIsLost(
+  onOpen?: (ws: WebSocket) => Operation<void>,
+  onSendError?: (error: unknown) => void,
+): Operation<number> {
+  const sockets = yield* useLoopbackSockets();
+  const ws = yield* useWebSocketConnection(sockets.server, { role: "server" });
+  yield* useRawPeer(sockets.client);
+  const release = withResolvers<void>();
+  const busy = withResolvers<void>();
+  const task = yield* spawn(() => webSocketRun(ws, function* (w, event) {
+    if (event === WS_EVENT_OPEN && onOpen) yield* onOpen(w);
+    if (event !== WS_EVENT_MESSAGE) return;
+    busy.resolve();
+    yield* release.operation;
+    try {
+      yield* webSocketSendString(w, "nobody is listening");
+    } catch (error) {
+      onSendError?.(error);
+      throw error;
+    }
+  }, null, null, 0));
+  sockets.client.write(clientFrames((p) => p.send(WS_MSG_TEXT, "work")));
+  yield* busy.operation;
+  sockets.client.destroy();
+  while (!sockets.server.readableEnded) yield* sleep(1);
+  release.resolve();
+  return yield* task;
 }
 
 /**
@@ -387,58 +421,22 @@ describe("webSocketRun when the peer closes", () => {
   }));
 
   it("does not count a refused close as the application's own: a later loss under the callback still ends with -1006", scopedTest(function* () {
-    const sockets = yield* useLoopbackSockets();
-    const ws = yield* useWebSocketConnection(sockets.server, { role: "server" });
-    yield* useRawPeer(sockets.client);
-    const release = withResolvers<void>();
-    const busy = withResolvers<void>();
     let refusal: unknown;
-    const task = yield* spawn(() => webSocketRun(ws, function* (w, event) {
-      if (event === WS_EVENT_OPEN) {
-        try {
-          yield* webSocketSendClose(w, 1005, "");
-        } catch (error) {
-          refusal = error;
-        }
+    const status = yield* sendAfterThePeerIsLost(function* (w) {
+      try {
+        yield* webSocketSendClose(w, 1005, "");
+      } catch (error) {
+        refusal = error;
       }
-      if (event !== WS_EVENT_MESSAGE) return;
-      busy.resolve();
-      yield* release.operation;
-      yield* webSocketSendString(w, "nobody is listening");
-    }, null, null, 0));
-    sockets.client.write(clientFrames((p) => p.send(WS_MSG_TEXT, "work")));
-    yield* busy.operation;
-    sockets.client.destroy();
-    while (!sockets.server.readableEnded) yield* sleep(1);
-    release.resolve();
+    });
     expect(refusal).toBeInstanceOf(RangeError);
-    expect(yield* task).toBe(-1006);
+    expect(status).toBe(-1006);
   }));
 
   it("fails a send with WebSocketClosedError when the peer dropped TCP under the callback, and ends with -1006", scopedTest(function* () {
-    const sockets = yield* useLoopbackSockets();
-    const ws = yield* useWebSocketConnection(sockets.server, { role: "server" });
-    yield* useRawPeer(sockets.client);
-    const release = withResolvers<void>();
-    const busy = withResolvers<void>();
     let sendError: unknown;
-    const task = yield* spawn(() => webSocketRun(ws, function* (w, event) {
-      if (event !== WS_EVENT_MESSAGE) return;
-      busy.resolve();
-      yield* release.operation;
-      try {
-        yield* webSocketSendString(w, "nobody is listening");
-      } catch (error) {
-        sendError = error;
-        throw error;
-      }
-    }, null, null, 0));
-    sockets.client.write(clientFrames((p) => p.send(WS_MSG_TEXT, "work")));
-    yield* busy.operation;
-    sockets.client.destroy();
-    while (!sockets.server.readableEnded) yield* sleep(1);
-    release.resolve();
-    expect(yield* task).toBe(-1006);
+    const status = yield* sendAfterThePeerIsLost(undefined, (error) => (sendError = error));
+    expect(status).toBe(-1006);
     expect(sendError).toBeInstanceOf(WebSocketClosedError);
     expect((sendError as Error).message).toMatch(/the connection was lost/);
   }));
