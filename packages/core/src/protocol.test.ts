@@ -147,6 +147,28 @@ describe("Protocol", () => {
       expect(sentFrames(protocol)[0].payload.toString()).toBe("x".repeat(125));
     });
 
+    it("holds the answers to pings while asked to, then answers the latest one only", () => {
+      const protocol = new Protocol({ role: "server" });
+      protocol.holdPongs(true);
+      const events: ProtocolEvent[] = [];
+      protocol.receive(rawFrames({ opcode: 9, payload: "one" }, { opcode: 9, payload: "two" }, { opcode: 9, payload: "three" }), events);
+      expect(events.map((event) => event.kind)).toEqual(["ping", "ping", "ping"]);
+      expect(protocol.pongHeld).toBe(true);
+      expect(protocol.outgoingBytes).toBe(0);
+      protocol.holdPongs(false);
+      expect(protocol.pongHeld).toBe(false);
+      expect(sentFrames(protocol)).toEqual([{ opcode: 10, fin: true, payload: Buffer.from("three"), masked: false }]);
+    });
+
+    it("drops a held answer once it has sent its close", () => {
+      const protocol = new Protocol({ role: "server" });
+      protocol.holdPongs(true);
+      protocol.receive(rawFrame({ opcode: 9, payload: "late" }), []);
+      protocol.close(1000, "bye");
+      protocol.holdPongs(false);
+      expect(sentFrames(protocol).map((frame) => frame.opcode)).toEqual([8]);
+    });
+
     it("reports a pong and sends nothing back", () => {
       const { protocol, events } = parse(rawFrame({ opcode: 10, payload: "beat" }));
       expect(events).toEqual([{ kind: "pong", data: Buffer.from("beat") }]);

@@ -118,6 +118,10 @@ export class Protocol {
   private readonly outgoing = new FrameQueue();
   /** True between a `send(..., more = true)` and the send that ends the message. */
   private sendingMessage = false;
+  /** Whether pings' answers are held (see `holdPongs`). */
+  private holdingPongs = false;
+  /** The latest ping's payload, while its answer is held. */
+  private heldPong: Buffer | undefined = undefined;
 
   /**
    * @param options the role, limits and modes
@@ -263,6 +267,27 @@ export class Protocol {
    */
   pong(data: string | Uint8Array = ""): void {
     this.queueControl(WS_MSG_PONG, data, "a pong");
+  }
+
+  /**
+   * Hold the answers to pings, or stop holding them. While held, only the latest ping's answer
+   * is kept (RFC 6455 section 5.5.3 lets an endpoint answer the most recent ping only); it is
+   * queued when holding stops, unless a close was sent meanwhile. For a caller whose output is
+   * backed up: a peer that sends pings and does not read cannot make answers pile up.
+   *
+   * @param hold whether to hold them
+   */
+  holdPongs(hold: boolean): void {
+    this.holdingPongs = hold;
+    const held = this.heldPong;
+    if (hold || held === undefined) return;
+    this.heldPong = undefined;
+    if (this.sentClose === undefined) this.queue(WS_MSG_PONG, true, held);
+  }
+
+  /** True while the answer to a ping is held (see `holdPongs`). */
+  get pongHeld(): boolean {
+    return this.heldPong !== undefined;
   }
 
   /**
@@ -424,7 +449,13 @@ export class Protocol {
     }
     const opcode = this.reader.opcode;
     if (opcode === WS_MSG_PING) {
-      if (this.sentClose === undefined) this.queue(WS_MSG_PONG, true, payload);
+      if (this.sentClose !== undefined) {
+        // No answer after our close.
+      } else if (this.holdingPongs) {
+        this.heldPong = Buffer.from(payload); // a copy: not a slice keeping the whole read
+      } else {
+        this.queue(WS_MSG_PONG, true, payload);
+      }
       events.push({ kind: "ping", data: payload });
     } else if (opcode === WS_MSG_PONG) {
       events.push({ kind: "pong", data: payload });

@@ -223,3 +223,34 @@ describe("WebSocket closing TCP", () => {
     expect(ws.finished).toBe(true);
   }));
 });
+
+describe("WebSocket answers to pings", () => {
+  it("keeps its output bounded when a peer floods pings and does not read, and answers the latest once it does", scopedTest(function* () {
+    const sockets = yield* useLoopbackSockets();
+    const ws = yield* useWebSocketConnection(sockets.server, { role: "server" });
+    yield* spawn(() => webSocketRun(ws, () => {}, null, null, 0));
+    sockets.client.pause();
+    // ~21 MB of pings, more than the loopback's socket buffers hold: unanswered by a reader,
+    // one pong each would leave most of it queued in the server's socket.
+    writeFrames(sockets.client, "client", (client) => {
+      for (let i = 0; i < 160_000; i++) client.ping(`${String(i).padStart(6, "0")}${"x".repeat(119)}`);
+    });
+    let most = 0;
+    for (let waited = 0; waited < 40; waited++) {
+      yield* sleep(10);
+      most = Math.max(most, sockets.server.writableLength);
+    }
+    expect(most).toBeLessThan(1024 * 1024);
+    // The peer reads again: the last answer it gets is to the last ping.
+    const peer = new Protocol({ role: "client" });
+    let lastPong = "";
+    sockets.client.on("data", (chunk: Buffer) => {
+      const events: ProtocolEvent[] = [];
+      peer.receive(chunk, events);
+      for (const event of events) if (event.kind === "pong") lastPong = event.data.toString().slice(0, 6);
+    });
+    sockets.client.resume();
+    for (let waited = 0; waited < 500 && lastPong !== "159999"; waited++) yield* sleep(10);
+    expect(lastPong).toBe("159999");
+  }));
+});

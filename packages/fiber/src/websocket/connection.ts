@@ -266,6 +266,9 @@ export class WebSocket implements SocketConsumer {
   receive(chunk: Buffer, live: boolean): void {
     this.lastReceived = this.clock.now();
     this.pingSentAt = undefined;
+    // While our output is backed up, the answers to pings are held, the latest alone: a peer
+    // that floods pings and does not read cannot make them pile up in the socket.
+    this.protocol.holdPongs(this.channel.needsDrain);
     const events = this.events;
     const before = events.length;
     // receive() only appends protocol events; the queue also holds our own "end" events.
@@ -288,6 +291,7 @@ export class WebSocket implements SocketConsumer {
       this.channel.pause();
     }
     this.flush();
+    if (this.protocol.pongHeld) this.channel.noticeDrain();
     // The close handshake completed in the reader (the peer's close echoed at once, or its
     // answer to ours came): let TCP go now rather than when a consumer comes by, which may be
     // late or never (the server closes first; a client waits for that). Queued messages stay
@@ -324,6 +328,12 @@ export class WebSocket implements SocketConsumer {
     if (this.closeSentAt === undefined && this.protocol.closeSent) closeStarted(this);
     this.flush();
     this.channel.endOutput();
+  }
+
+  /** @internal The socket's output drained while a ping's answer was held: send it. */
+  outputDrained(): void {
+    this.protocol.holdPongs(false);
+    this.flush();
   }
 
   /** @internal The socket's input is over. */

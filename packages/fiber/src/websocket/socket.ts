@@ -14,6 +14,8 @@ export interface SocketConsumer {
   receive(chunk: Buffer, live: boolean): void;
   /** Input is over: the peer ended or the socket closed; `error` says why if it failed. */
   inputEnded(error: Error | undefined): void;
+  /** The socket's output drained, as asked with {@link SocketChannel.noticeDrain}. */
+  outputDrained?(): void;
 }
 
 /** Options of {@link SocketChannel} and {@link useSocket}. */
@@ -63,6 +65,8 @@ export class SocketChannel {
   private forceTimer: TimerHandle | undefined = undefined;
   /** Released, and waiting for the peer to end its output before destroying the socket. */
   private awaitingPeerEnd = false;
+  /** The consumer is to be told when the output drains. */
+  private drainNoticed = false;
 
   /**
    * Start bridging `socket`; from now on its input is kept until read.
@@ -166,6 +170,19 @@ export class SocketChannel {
   /** Send what is buffered, then end the output (the socket closes when the peer ends too). */
   endOutput(): void {
     if (!this.socket.destroyed) this.socket.end();
+  }
+
+  /** Tell the consumer once the socket's buffered output has drained (once per call until then). */
+  noticeDrain(): void {
+    if (this.drainNoticed || this.closed) return;
+    this.drainNoticed = true;
+    this.socket.once("drain", onDrainNoticed);
+  }
+
+  /** @internal Socket 'drain' after {@link SocketChannel.noticeDrain}. */
+  onDrainNoticed(): void {
+    this.drainNoticed = false;
+    this.consumer?.outputDrained?.();
   }
 
   /** Bytes buffered in the socket, not yet handed to the kernel. */
@@ -293,6 +310,7 @@ export class SocketChannel {
     socket.off("error", onError);
     socket.off("close", onClose);
     socket.off("finish", destroyThisSocket);
+    socket.off("drain", onDrainNoticed);
     delete (socket as ChannelSocket)[kChannel];
     if (this.forceTimer !== undefined) this.clock.clearTimer(this.forceTimer);
     this.forceTimer = undefined;
@@ -348,6 +366,10 @@ function onError(this: Socket, error: Error): void {
 
 function onClose(this: Socket): void {
   channelOf(this)?.onClosed();
+}
+
+function onDrainNoticed(this: Socket): void {
+  channelOf(this)?.onDrainNoticed();
 }
 
 function destroyThisSocket(this: Socket): void {
