@@ -266,9 +266,6 @@ export class WebSocket implements SocketConsumer {
   receive(chunk: Buffer, live: boolean): void {
     this.lastReceived = this.clock.now();
     this.pingSentAt = undefined;
-    // While our output is backed up, the answers to pings are held, the latest alone: a peer
-    // that floods pings and does not read cannot make them pile up in the socket.
-    this.protocol.holdPongs(this.channel.needsDrain);
     const events = this.events;
     const before = events.length;
     // receive() only appends protocol events; the queue also holds our own "end" events.
@@ -291,7 +288,6 @@ export class WebSocket implements SocketConsumer {
       this.channel.pause();
     }
     this.flush();
-    if (this.protocol.pongHeld) this.channel.noticeDrain();
     // The close handshake completed in the reader (the peer's close echoed at once, or its
     // answer to ours came): let TCP go now rather than when a consumer comes by, which may be
     // late or never (the server closes first; a client waits for that). Queued messages stay
@@ -330,7 +326,7 @@ export class WebSocket implements SocketConsumer {
     this.channel.endOutput();
   }
 
-  /** @internal The socket's output drained while a ping's answer was held: send it. */
+  /** @internal The socket's output drained: answer pings again, the held one first. */
   outputDrained(): void {
     this.protocol.holdPongs(false);
     this.flush();
@@ -465,7 +461,11 @@ export class WebSocket implements SocketConsumer {
     const protocol = this.protocol;
     const total = protocol.outgoingBytes;
     if (total === 0) return;
-    this.channel.writeAll(protocol.takeOutgoing(), total);
+    if (this.channel.writeAll(protocol.takeOutgoing(), total)) return;
+    // The output is backed up: until it drains, the answers to pings are held, the latest
+    // alone, so that a peer flooding pings without reading cannot make them pile up.
+    protocol.holdPongs(true);
+    this.channel.noticeDrain();
   }
 
   /** Flush at the end of the current turn (one flush for all sends of the turn). */
