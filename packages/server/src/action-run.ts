@@ -1,13 +1,20 @@
 // The run of an accepted upgrade's action: the action, then the connection's close and release.
 import type { Effect, Operation } from "effection";
 import { WS_STATE_OPEN, WS_STATUS_GOING_AWAY, WS_STATUS_INTERNAL_ERROR } from "@fiberws/core";
-import { closeAndRelease, webSocketGetState, webSocketSendClose, type WebSocket } from "@fiberws/fiber";
+import {
+  closeAndRelease,
+  Resumable,
+  resumeIterator,
+  webSocketGetState,
+  webSocketSendClose,
+  type Resume,
+  type WebSocket,
+} from "@fiberws/fiber";
 import type { WebAction } from "./actions.js";
 import type { ServerState } from "./server-state.js";
 import type { WebSocketWeb } from "./web.js";
 
 type Step = IteratorResult<Effect<unknown>, void>;
-type Resume = "next" | "throw" | "return";
 
 const DONE: Step = { done: true, value: undefined };
 
@@ -19,9 +26,11 @@ const DONE: Step = { done: true, value: undefined };
  * kept ~240 bytes per idle connection (itself and its registers). The closing steps run as a
  * generator of their own, made when the action ends.
  */
-export class ActionRun implements Operation<void>, Iterator<Effect<unknown>, void, unknown> {
-  /** The action and its request, until the first step calls it. */
-  private pending: { action: WebAction; web: WebSocketWeb } | undefined;
+export class ActionRun extends Resumable<void> {
+  /** The route's action, until the first step calls it. */
+  private start: WebAction | undefined;
+  /** The request as the action sees it, until the first step passes it to the action. */
+  private web: WebSocketWeb | undefined;
   /** The action's run, while it runs. */
   private action: Iterator<Effect<unknown>, void, unknown> | undefined = undefined;
   /** The closing steps, once the action ended. */
@@ -39,29 +48,13 @@ export class ActionRun implements Operation<void>, Iterator<Effect<unknown>, voi
     action: WebAction,
     web: WebSocketWeb,
   ) {
-    this.pending = { action, web };
+    super();
+    this.start = action;
+    this.web = web;
   }
 
-  [Symbol.iterator](): Iterator<Effect<unknown>, void, unknown> {
-    return this;
-  }
-
-  /** Resume with `value`. @returns the next instruction, or done once the connection is released */
-  next(value?: unknown): Step {
-    return this.resume("next", value);
-  }
-
-  /** Throw `error` where the run waits. @returns the next instruction; throws what the run ends with */
-  throw(error?: unknown): Step {
-    return this.resume("throw", error);
-  }
-
-  /** Halt: the action's cleanup, then the closing steps. @returns a cleanup step, or done */
-  return(): Step {
-    return this.resume("return", undefined);
-  }
-
-  private resume(how: Resume, value: unknown): Step {
+  /** Step the action, then the closing steps; a halt runs the action's cleanup, then them. */
+  protected resume(how: Resume, value: unknown): Step {
     if (this.closing === undefined) {
       let step: Step;
       try {
@@ -72,8 +65,7 @@ export class ActionRun implements Operation<void>, Iterator<Effect<unknown>, voi
       if (!step.done) return step;
       return this.close(undefined);
     }
-    const closing = this.closing;
-    const step = how === "next" ? closing.next(value) : how === "throw" ? throwInto(closing, value) : closing.return?.() ?? DONE;
+    const step = resumeIterator(this.closing, how, value);
     if (step.done) this.closing = ENDED;
     return step;
   }
@@ -82,23 +74,26 @@ export class ActionRun implements Operation<void>, Iterator<Effect<unknown>, voi
   private stepAction(how: Resume, value: unknown): Step {
     let action = this.action;
     if (action === undefined) {
-      const pending = this.pending;
-      this.pending = undefined;
+      const start = this.start;
+      const web = this.web;
+      this.start = undefined;
+      this.web = undefined;
       // Halted before it ran: nothing of the action to unwind.
-      if (pending === undefined || how === "return") return DONE;
+      if (start === undefined || web === undefined || how === "return") return DONE;
       if (how === "throw") throw value;
-      action = this.action = pending.action(pending.web)[Symbol.iterator]();
+      // Called as a plain function: a method call would make this object the generator's
+      // receiver, kept by its frame for the connection's life.
+      action = this.action = start(web)[Symbol.iterator]();
       return action.next();
     }
-    if (how === "next") return action.next(value);
-    if (how === "throw") return throwInto(action, value);
-    return action.return?.() ?? DONE;
+    return resumeIterator(action, how, value);
   }
 
   /** The action ended (`failure` if it threw): start the closing steps. */
   private close(failure: { error: unknown } | undefined): Step {
     this.action = undefined;
-    this.pending = undefined;
+    this.start = undefined;
+    this.web = undefined;
     const closing = (this.closing = closeAfterAction(this.state, this.webSocket, failure)[Symbol.iterator]());
     const step = closing.next();
     if (step.done) this.closing = ENDED;
@@ -114,12 +109,6 @@ const ENDED: Iterator<Effect<unknown>, void, unknown> = {
   },
   return: () => DONE,
 };
-
-/** Throw `error` into `iterator` where it waits (or out, if it cannot take it). */
-function throwInto(iterator: Iterator<Effect<unknown>, void, unknown>, error: unknown): Step {
-  if (iterator.throw === undefined) throw error;
-  return iterator.throw(error);
-}
 
 /**
  * After the action: close with 1011 if it threw while the connection was open, then take the

@@ -3,9 +3,9 @@ import { action } from "effection";
 import type { Effect, Operation } from "effection";
 import type { FiberRecord } from "./fiber.js";
 import { fiberPool } from "./limits.js";
+import { Resumable, resumeIterator, type Resume } from "./resumable.js";
 
 type Step = IteratorResult<Effect<unknown>, void>;
-type Resume = "next" | "throw" | "return";
 
 const DONE: Step = { done: true, value: undefined };
 
@@ -33,7 +33,7 @@ function* admit(fiber: FiberRecord, queueTimeout: number, deferred: boolean): Op
  * idle fiber (a suspended generator, its registers, and the function that started the body),
  * and each resumption of the body goes through one call instead of one more generator.
  */
-export class FiberRun implements Iterator<Effect<unknown>, void, unknown> {
+export class FiberRun extends Resumable<void> {
   /** The wait for the turn and the slot, while it runs. */
   private admission: Iterator<Effect<unknown>, boolean, unknown> | undefined;
   /** Starts the body; let go once called. */
@@ -53,26 +53,13 @@ export class FiberRun implements Iterator<Effect<unknown>, void, unknown> {
     queueTimeout: number,
     deferred: boolean,
   ) {
+    super();
     this.start = start;
     this.admission = deferred || !fiber.hasSlot ? admit(fiber, queueTimeout, deferred)[Symbol.iterator]() : undefined;
   }
 
-  /** Resume the run with `value`. @returns its next instruction, or done once the fiber ended */
-  next(value?: unknown): Step {
-    return this.resume("next", value);
-  }
-
-  /** Throw `error` where the run waits. @returns its next instruction, or done once the fiber ended */
-  throw(error?: unknown): Step {
-    return this.resume("throw", error);
-  }
-
-  /** Return the run (halted): the body's cleanup runs. @returns a cleanup step, or done once the fiber ended */
-  return(): Step {
-    return this.resume("return", undefined);
-  }
-
-  private resume(how: Resume, value: unknown): Step {
+  /** Step the run: the wait for admission, then the body; the fiber ends when it is over. */
+  protected resume(how: Resume, value: unknown): Step {
     // Over: as with a finished generator, nothing runs any more and an error comes back out.
     if (this.start === undefined && this.body === undefined && this.admission === undefined) {
       if (how === "throw") throw value;
@@ -98,11 +85,11 @@ export class FiberRun implements Iterator<Effect<unknown>, void, unknown> {
   private advance(how: Resume, value: unknown): Step | undefined {
     const admission = this.admission;
     if (admission !== undefined) {
-      const waited = how === "next" ? admission.next(value) : how === "throw" ? throwInto(admission, value) : admission.return?.(false);
-      if (waited !== undefined && !waited.done) return waited;
+      const waited = resumeIterator(admission, how, value);
+      if (!waited.done) return waited;
       this.admission = undefined;
       if (how === "return") return undefined;
-      if (waited?.value !== true) {
+      if (waited.value !== true) {
         this.fiber.state = "expired";
         fiberPool.expired++;
         return undefined;
@@ -120,17 +107,11 @@ export class FiberRun implements Iterator<Effect<unknown>, void, unknown> {
       this.fiber.begin();
       body = this.body = start()[Symbol.iterator]();
     }
-    const step = how === "next" ? body.next(value) : how === "throw" ? throwInto(body, value) : body.return?.();
-    if (step !== undefined && !step.done) return step as Step;
+    const step = resumeIterator(body, how, value);
+    if (!step.done) return step as Step;
     // A halted body whose cleanup yielded ends here as if it had returned: the driver knows
     // it was halted.
     if (!this.fiber.driver?.halting && this.fiber.state === "running") this.fiber.state = "done";
     return undefined;
   }
-}
-
-/** Throw `error` into `iterator` where it waits. @throws `error` if it cannot take errors */
-function throwInto<T, R>(iterator: Iterator<T, R, unknown>, error: unknown): IteratorResult<T, R> {
-  if (iterator.throw === undefined) throw error;
-  return iterator.throw(error);
 }

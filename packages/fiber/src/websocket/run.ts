@@ -1,21 +1,10 @@
 // webSocketRun: deliver a connection's events to a callback, in order, one at a time, until closed.
 import type { Operation } from "effection";
-import {
-  WS_EVENT_CLOSE,
-  WS_EVENT_ERROR,
-  WS_EVENT_MESSAGE,
-  WS_EVENT_OPEN,
-  WS_EVENT_PARTIAL_MESSAGE,
-  WS_STATUS_GOING_AWAY,
-  WS_STATUS_INTERNAL_ERROR,
-} from "@fiberws/core";
+import { WS_STATUS_GOING_AWAY } from "@fiberws/core";
 import type { Socket } from "node:net";
-import { isHibernation } from "../runtime/hibernate.js";
-import { rDebug } from "../runtime/log.js";
-import { WebSocketClosedError } from "./closed-error.js";
-import type { DeliverableEvent, WebSocket, WebSocketOptions } from "./connection.js";
+import type { WebSocket, WebSocketOptions } from "./connection.js";
 import { closeAndRelease, createWebSocket } from "./lifecycle.js";
-import { setInactivityTimeout } from "./timers.js";
+import { RunLoop } from "./run-loop.js";
 
 /**
  * The callback of {@link webSocketRun}: a plain function, or a generator function whose
@@ -33,43 +22,6 @@ export type WebSocketProc = (
   len: number,
   arg: unknown,
 ) => Operation<void> | void;
-
-function isOperation(value: unknown): value is Operation<void> {
-  return typeof value === "object" && value !== null && Symbol.iterator in value;
-}
-
-/**
- * A callback's send failed because the peer or a failure closed the connection under it (not
- * the application's own close): the conversation is over, which is not a handler bug.
- */
-function closedUnderCallback(ws: WebSocket, error: unknown): boolean {
-  return error instanceof WebSocketClosedError && !ws.closedByApplication;
-}
-
-function* deliver(
-  ws: WebSocket,
-  callback: WebSocketProc,
-  arg: unknown,
-  event: number,
-  buf: string | Buffer | null,
-  len: number,
-): Operation<void> {
-  ws.dispatching = true;
-  try {
-    const result = callback(ws, event, buf, len, arg);
-    if (isOperation(result)) yield* result;
-  } catch (error) {
-    absorbClosedUnderCallback(ws, error);
-  } finally {
-    ws.dispatching = false;
-  }
-}
-
-/** @throws `error` again unless the peer or a failure closed the connection under the callback. */
-function absorbClosedUnderCallback(ws: WebSocket, error: unknown): void {
-  if (!closedUnderCallback(ws, error)) throw error;
-  rDebug("websocket", "%s: %s", ws.name, (error as Error).message);
-}
 
 /**
  * Run a connection: fire WS_EVENT_OPEN, process `buf` (bytes read with the upgrade) before any
@@ -110,78 +62,14 @@ function absorbClosedUnderCallback(ws: WebSocket, error: unknown): void {
  * const status = yield* webSocketRun(ws, onWebSocket, null, head, 30_000);
  * ```
  */
-export function* webSocketRun(
+export function webSocketRun(
   ws: WebSocket,
   callback: WebSocketProc,
   arg: unknown,
   buf: Buffer | null,
   timeout: number,
 ): Operation<number> {
-  // The peer's close is answered when the dispatcher reaches it, after the replies before it.
-  ws.protocol.deferCloseEcho = true;
-  ws.startReading(buf);
-  buf = null; // read: not kept for the connection's life by this frame
-  setInactivityTimeout(ws, timeout);
-  yield* ws.becomeDispatcher();
-  let failed = false;
-  let failure: unknown = undefined;
-  try {
-    yield* deliver(ws, callback, arg, WS_EVENT_OPEN, null, 0);
-    // Deliver events until the connection is closed (the close handshake completed or input
-    // ended). The loop lives in this frame: one suspended generator less per idle connection.
-    // `event` and `result` are cleared before each wait: a generator keeps what its variables
-    // last held, and an idle connection must not keep its last message alive.
-    let event: DeliverableEvent | undefined;
-    let result: Operation<void> | void;
-    for (;;) {
-      event = ws.nextEvent();
-      if (event === undefined) {
-        if (ws.finished) break;
-        // ws.waitForEvent() inlined: one generator less per wait (~0.1 us) and per idle connection.
-        const arrival = ws.beginWait();
-        if (arrival === undefined) continue;
-        if (isHibernation(yield arrival)) yield arrival.request;
-        ws.dispatcher = arrival.takeCoroutine();
-      } else if (event.kind === "message") {
-        // deliver() inlined: one generator less per message, ~1% of a pipelined 64-byte echo.
-        ws.dispatching = true;
-        try {
-          result = callback(ws, event.last ? WS_EVENT_MESSAGE : WS_EVENT_PARTIAL_MESSAGE, event.data, event.length, arg);
-          if (isOperation(result)) yield* result;
-        } catch (error) {
-          absorbClosedUnderCallback(ws, error);
-        } finally {
-          ws.dispatching = false;
-          result = undefined;
-        }
-      } else {
-        yield* deliver(ws, callback, arg, WS_EVENT_ERROR, null, 0);
-      }
-    }
-  } catch (error) {
-    failed = true;
-    failure = error;
-    ws.recordFailure(WS_STATUS_INTERNAL_ERROR, error instanceof Error ? error.message : String(error));
-    ws.startClose(WS_STATUS_INTERNAL_ERROR, "internal error");
-  } finally {
-    ws.dispatcher = undefined;
-    // Also reached when the task is halted: close, fire WS_EVENT_CLOSE, release the socket.
-    if (!ws.finished) yield* closeAndRelease(ws, WS_STATUS_GOING_AWAY, "going away");
-    if (!ws.closeFired) {
-      ws.closeFired = true;
-      try {
-        yield* deliver(ws, callback, arg, WS_EVENT_CLOSE, null, 0);
-      } catch (error) {
-        if (!failed) {
-          failed = true;
-          failure = error;
-        }
-      }
-    }
-    yield* ws.channel.whenClosed();
-  }
-  if (failed) throw failure;
-  return ws.result;
+  return new RunLoop(ws, callback, arg, buf, timeout);
 }
 
 /**
