@@ -17,7 +17,7 @@ import { writeResponse } from "./reply.js";
 import { answerRequest } from "./request.js";
 import { shutDown } from "./shutdown.js";
 import type { ServerState } from "./server-state.js";
-import { acceptUpgrade, planUpgrade } from "./upgrade.js";
+import { acceptUpgrade, destroyOnError, planUpgrade } from "./upgrade.js";
 
 /** A web server: its configuration and actions. Serve it with {@link serve}. */
 export class WebServer {
@@ -216,12 +216,4 @@ export function serve(server: WebServer): Operation<WebService> {
 function refuseConnect(_req: IncomingMessage, socket: Socket): void {
   socket.on("error", destroyOnError);
   refuseSocket(socket, 501, "this server does not implement CONNECT: it is not a proxy");
-}
-
-/**
- * An upgraded socket's error listener: drop the socket (its fiber sees the end). A plain
- * function, not a closure, so the listener keeps nothing of the upgrade alive.
- */
-function destroyOnError(this: Socket): void {
-  this.destroy();
 }
