@@ -300,7 +300,11 @@ export class RunLoop extends Resumable<number> {
     return step.done ? this.end(step as Step) : (step as Step);
   }
 
-  /** Resume what the run steps through; it is let go once over (by a return or a throw). */
+  /**
+   * Resume what the run steps through; it is let go once over (by a return or a throw). An
+   * error out of the join or the closing steps ends the run; one out of a callback's operation
+   * is the loop's to handle (see {@link RunLoop.stepCallback}).
+   */
   private stepInner(how: Resume, value: unknown): IteratorResult<Effect<unknown>, unknown> {
     let step: IteratorResult<Effect<unknown>, unknown>;
     try {
