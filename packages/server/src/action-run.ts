@@ -3,6 +3,7 @@ import type { Effect, Operation } from "effection";
 import { WS_STATE_OPEN, WS_STATUS_GOING_AWAY, WS_STATUS_INTERNAL_ERROR } from "@fiberws/core";
 import {
   closeAndRelease,
+  DONE,
   Resumable,
   resumeIterator,
   webSocketGetState,
@@ -15,8 +16,6 @@ import type { ServerState } from "./server-state.js";
 import type { WebSocketWeb } from "./web.js";
 
 type Step = IteratorResult<Effect<unknown>, void>;
-
-const DONE: Step = { done: true, value: undefined };
 
 /**
  * Runs an accepted upgrade's action on its connection, then closes and releases it: as a

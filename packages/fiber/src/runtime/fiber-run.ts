@@ -3,11 +3,9 @@ import { action } from "effection";
 import type { Effect, Operation } from "effection";
 import type { FiberRecord } from "./fiber.js";
 import { fiberPool } from "./limits.js";
-import { Resumable, resumeIterator, type Resume } from "./resumable.js";
+import { DONE, Resumable, resumeIterator, type Resume } from "./resumable.js";
 
 type Step = IteratorResult<Effect<unknown>, void>;
-
-const DONE: Step = { done: true, value: undefined };
 
 /** Lets a fiber spawned from plain code start only after that code returns (C's next turn). */
 function nextTurn(): Operation<void> {

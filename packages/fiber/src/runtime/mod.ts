@@ -25,5 +25,5 @@ export {
   setLogDestination,
 } from "./log.js";
 export type { LogLevel, LogDestination } from "./log.js";
-export { Resumable, resumeIterator } from "./resumable.js";
+export { DONE, Resumable, resumeIterator } from "./resumable.js";
 export type { Resume } from "./resumable.js";

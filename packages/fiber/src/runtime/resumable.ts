@@ -4,8 +4,8 @@ import type { Effect, Operation } from "effection";
 /** How an operation's iterator is resumed: with a value, with an error, or halted. */
 export type Resume = "next" | "throw" | "return";
 
-/** A step of an iterator that has no `return` method, halted: it is over. */
-const ENDED: IteratorReturnResult<undefined> = { done: true, value: undefined };
+/** The step of an operation that is over with no value: a finished generator's, or a halted one's. */
+export const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
 /**
  * Resume `iterator` as `how` says, as a generator's `yield*` resumes the operation it delegates to.
@@ -23,7 +23,7 @@ export function resumeIterator<T, R>(iterator: Iterator<T, R, unknown>, how: Res
     if (iterator.throw === undefined) throw value;
     return iterator.throw(value);
   }
-  return iterator.return?.() ?? ENDED;
+  return iterator.return?.() ?? DONE;
 }
 
 /**

@@ -43,12 +43,18 @@ function busyWithFirstMessage(): { proc: WebSocketProc; release: () => void; rea
   };
 }
 
+/** A server connection over loopback sockets, run by a callback busy with its first message. */
+function* useBusyConnection() {
+  const sockets = yield* useLoopbackSockets();
+  const ws = yield* useWebSocketConnection(sockets.server, { role: "server", closeTimeout: 50 });
+  const busy = busyWithFirstMessage();
+  yield* spawn(() => webSocketRun(ws, busy.proc, null, null, 0));
+  return { sockets, busy };
+}
+
 describe("WebSocket input pacing", () => {
   it("pauses reading while over 256 KiB of messages wait for a busy callback, and resumes once it catches up", scopedTest(function* () {
-    const sockets = yield* useLoopbackSockets();
-    const ws = yield* useWebSocketConnection(sockets.server, { role: "server", closeTimeout: 50 });
-    const busy = busyWithFirstMessage();
-    yield* spawn(() => webSocketRun(ws, busy.proc, null, null, 0));
+    const { sockets, busy } = yield* useBusyConnection();
     sendMessages(sockets.client, 6, 100_000);
     yield* sleep(100);
     expect(busy.received).toBe(1);
@@ -60,10 +66,7 @@ describe("WebSocket input pacing", () => {
   }));
 
   it("pauses reading under a flood of pings while the callback is busy, as under one of messages", scopedTest(function* () {
-    const sockets = yield* useLoopbackSockets();
-    const ws = yield* useWebSocketConnection(sockets.server, { role: "server", closeTimeout: 50 });
-    const busy = busyWithFirstMessage();
-    yield* spawn(() => webSocketRun(ws, busy.proc, null, null, 0));
+    const { sockets, busy } = yield* useBusyConnection();
     sendMessages(sockets.client, 1, 10);
     yield* sleep(20);
     expect(busy.received).toBe(1);

@@ -11,7 +11,7 @@ import {
 } from "@fiberws/core";
 import { isHibernation, type IdleWait } from "../runtime/hibernate.js";
 import { rDebug } from "../runtime/log.js";
-import { Resumable, resumeIterator, type Resume } from "../runtime/resumable.js";
+import { DONE, Resumable, resumeIterator, type Resume } from "../runtime/resumable.js";
 import { WebSocketClosedError } from "./closed-error.js";
 import type { WebSocket } from "./connection.js";
 import { closeAndRelease } from "./lifecycle.js";
@@ -21,7 +21,7 @@ import { setInactivityTimeout } from "./timers.js";
 type Step = IteratorResult<Effect<unknown>, number>;
 
 /** What every resumption of a run that is over returns, as a finished generator does. */
-const OVER = { done: true, value: undefined } as unknown as Step;
+const OVER = DONE as unknown as Step;
 
 /**
  * Where a run is:
